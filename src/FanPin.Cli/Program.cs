@@ -1,0 +1,3 @@
+using FanPin.Cli;
+
+return await CliApp.RunAsync(args);
