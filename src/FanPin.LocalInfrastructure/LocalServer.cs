@@ -248,7 +248,7 @@ public abstract partial class LocalServer : IAsyncDisposable
         }
     }
 
-    internal static partial class Native
+    public static partial class Native
     {
         public const int SIGKILL = 9;
         public const int SIGTERM = 15;

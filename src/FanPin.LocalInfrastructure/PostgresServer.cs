@@ -9,12 +9,14 @@ namespace FanPin.LocalInfrastructure;
 /// <summary>A private PostgreSQL 15 cluster. Runs as the <c>postgres</c> user when we are root (it refuses root).</summary>
 public sealed class PostgresServer : LocalServer
 {
-    private const string BinDirectory = "/usr/lib/postgresql/15/bin";
+    /// <summary>Where Debian's postgresql-15 package puts the server binaries.</summary>
+    public const string DefaultBinDirectory = "/usr/lib/postgresql/15/bin";
+    private readonly string _binDirectory;
     private readonly bool _durable;
     private string _password = "";
 
-    public PostgresServer(string directory, bool durable, ILogger logger)
-        : base("postgres", "PostgreSQL 15", directory, logger) => _durable = durable;
+    public PostgresServer(string directory, bool durable, ILogger logger, string binDirectory = DefaultBinDirectory)
+        : base("postgres", "PostgreSQL 15", directory, logger) => (_durable, _binDirectory) = (durable, binDirectory);
 
     /// <summary>The superuser's connection string (database <c>postgres</c>).</summary>
     public override string ConnectionString => new NpgsqlConnectionStringBuilder
@@ -49,7 +51,7 @@ public sealed class PostgresServer : LocalServer
 
     protected override string DebianPackage => "postgresql-15";
 
-    protected override IEnumerable<string> RequiredBinaries() => [$"{BinDirectory}/postgres", $"{BinDirectory}/initdb"];
+    protected override IEnumerable<string> RequiredBinaries() => [$"{_binDirectory}/postgres", $"{_binDirectory}/initdb"];
 
     public override async Task ProbeAsync(CancellationToken cancellationToken)
     {
@@ -80,7 +82,7 @@ public sealed class PostgresServer : LocalServer
             {
                 System.IO.Directory.Delete(DataDirectory, recursive: true); // a half-made cluster from an interrupted initdb
             }
-            await RunAsPostgresAsync($"{BinDirectory}/initdb",
+            await RunAsPostgresAsync($"{_binDirectory}/initdb",
                 ["-D", DataDirectory, "-U", "postgres", $"--pwfile={passwordFile}", "--auth-local=trust",
                  "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"], cancellationToken).ConfigureAwait(false);
         }
@@ -90,7 +92,7 @@ public sealed class PostgresServer : LocalServer
     {
         var server = new List<string>
         {
-            $"{BinDirectory}/postgres", "-D", DataDirectory,
+            $"{_binDirectory}/postgres", "-D", DataDirectory,
             "-c", $"port={Port.ToString(CultureInfo.InvariantCulture)}",
             "-c", "listen_addresses=127.0.0.1",
             "-c", "unix_socket_directories=",
