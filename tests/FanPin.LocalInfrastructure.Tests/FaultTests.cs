@@ -39,6 +39,7 @@ public class FaultTests
             await SharedInfrastructure.StopAsync(endpoints);
         }
         Assert.Empty(await ProcessTable.WaitUntilGoneAsync(ProcessTable.OwnedBy(state), TimeSpan.FromSeconds(30)));
+        Directory.Delete(state, recursive: true);
     }
 
     [Fact]
@@ -65,6 +66,7 @@ public class FaultTests
         Assert.Empty(infrastructure.StartedServers);
         Assert.Equal(configured, infrastructure.ConnectionStrings);
         Assert.Equal("amqp://u:p@mq.example/", infrastructure.EnvironmentVariables["ConnectionStrings__messaging"]);
+        Assert.False(Directory.Exists(Path.Combine(state, "postgres")));
     }
 
     [Fact]

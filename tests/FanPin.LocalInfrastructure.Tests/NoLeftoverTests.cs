@@ -36,6 +36,8 @@ public class NoLeftoverTests
             var left = await ProcessTable.WaitUntilGoneAsync(owned, TimeSpan.FromSeconds(60));
             Assert.True(left.Count == 0, "left behind: " + string.Join("; ", left.Select(e => $"{e.Pid} {e.CommandLine}")));
             Assert.Empty(ProcessTable.OwnedBy(state));
+            Directory.Delete(state, recursive: true);
+            File.Delete(envFile);
         }
         finally
         {

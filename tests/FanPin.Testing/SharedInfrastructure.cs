@@ -33,6 +33,7 @@ public static class SharedInfrastructure
         {
             if (_endpoints is null)
             {
+                RemoveStaleStateFolders();
                 _endpoints = await StartAsync(FromEnvironment(), Path.Combine(Path.GetTempPath(), $"fanpin-test-{Environment.ProcessId}")).ConfigureAwait(false);
                 var endpoints = _endpoints;
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAsync(endpoints).GetAwaiter().GetResult();
@@ -101,7 +102,22 @@ public static class SharedInfrastructure
         NpgsqlConnection.ClearAllPools();
     }
 
-    private static void TryDelete(string directory)
+    /// <summary>
+    /// A test process stops its servers at exit but may be ended before it deletes their data: folders of
+    /// test processes that are gone are removed by the next run.
+    /// </summary>
+    private static void RemoveStaleStateFolders()
+    {
+        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), "fanpin-test-*"))
+        {
+            if (int.TryParse(Path.GetFileName(folder)["fanpin-test-".Length..], out var pid) && !Directory.Exists($"/proc/{pid}"))
+            {
+                TryDelete(folder);
+            }
+        }
+    }
+
+    internal static void TryDelete(string directory)
     {
         try
         {
