@@ -69,10 +69,20 @@ public abstract partial class LocalServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the server and returns once it really serves (a query, a handshake, a PING).</summary>
+    /// <summary>
+    /// Starts the server and returns once it really serves (a query, a handshake, a PING). A server that was
+    /// stopped can be started again: it keeps its ports and data, so clients reconnect (broker-restart tests).
+    /// </summary>
     public async Task StartAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         CheckPrerequisites();
+        if (IsRunning)
+        {
+            throw new InvalidOperationException($"{DisplayName} is already running.");
+        }
+        _guardian?.Dispose();
+        _guardian = null;
+        _stopping = 0;
         System.IO.Directory.CreateDirectory(Directory);
         await PrepareAsync(cancellationToken).ConfigureAwait(false);
         var (command, environment) = ServerCommand();

@@ -64,7 +64,7 @@ public sealed class PostgresServer : LocalServer
 
     protected override async Task PrepareAsync(CancellationToken cancellationToken)
     {
-        Port = PortAllocator.FreeTcpPort();
+        Port = Port != 0 ? Port : PortAllocator.FreeTcpPort();
         var passwordFile = Path.Combine(Directory, "password");
         if (!File.Exists(passwordFile))
         {

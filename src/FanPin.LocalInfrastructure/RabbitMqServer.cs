@@ -71,10 +71,13 @@ public sealed class RabbitMqServer : LocalServer
 
     protected override async Task PrepareAsync(CancellationToken cancellationToken)
     {
-        Port = PortAllocator.FreeTcpPort();
-        ManagementPort = PortAllocator.FreeTcpPort();
-        _epmdPort = PortAllocator.FreeTcpPort();
-        _distributionPort = PortAllocator.FreeTcpPort();
+        if (Port == 0)
+        {
+            Port = PortAllocator.FreeTcpPort();
+            ManagementPort = PortAllocator.FreeTcpPort();
+            _epmdPort = PortAllocator.FreeTcpPort();
+            _distributionPort = PortAllocator.FreeTcpPort();
+        }
         foreach (var sub in new[] { "home", "mnesia", "log" })
         {
             System.IO.Directory.CreateDirectory(Path.Combine(Directory, sub));

@@ -28,7 +28,7 @@ public sealed class RedisServer(string directory, ILogger logger) : LocalServer(
 
     protected override Task PrepareAsync(CancellationToken cancellationToken)
     {
-        Port = PortAllocator.FreeTcpPort();
+        Port = Port != 0 ? Port : PortAllocator.FreeTcpPort();
         return Task.CompletedTask;
     }
 

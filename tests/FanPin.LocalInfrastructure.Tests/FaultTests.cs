@@ -84,4 +84,36 @@ public class FaultTests
         await using var again = await LocalInfrastructure.StartAsync(new LocalInfrastructureOptions { StateDirectory = state, Servers = only });
         Assert.True(again.Redis!.IsRunning);
     }
+
+    [Fact]
+    public async Task A_stopped_server_starts_again_on_the_same_port_with_its_data()
+    {
+        var state = Path.Combine(Path.GetTempPath(), $"fanpin-restart-{Guid.NewGuid():N}");
+        var endpoints = await SharedInfrastructure.StartAsync(new Dictionary<string, string>(), state, new HashSet<string> { LocalInfrastructureOptions.Postgres });
+        try
+        {
+            var postgres = endpoints.Owned!.Postgres!;
+            await Execute(postgres.ConnectionString, "CREATE TABLE kept (v int); INSERT INTO kept VALUES (42)");
+            var port = postgres.Port;
+            await postgres.StopAsync();
+            Assert.False(postgres.IsRunning);
+            await postgres.StartAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
+            Assert.Equal(port, postgres.Port);
+            Assert.Equal(42, await Execute(postgres.ConnectionString, "SELECT v FROM kept"));
+        }
+        finally
+        {
+            await SharedInfrastructure.StopAsync(endpoints);
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    private static async Task<object?> Execute(string connectionString, string sql)
+    {
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
 }
