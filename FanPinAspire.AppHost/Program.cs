@@ -1,0 +1,3 @@
+using FanPin.AppHost;
+
+return await AppHost.RunAsync(args);
