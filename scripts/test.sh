@@ -19,7 +19,8 @@ echo "== start test servers"
 dotnet src/FanPin.Cli/bin/Release/net10.0/fanpin.dll infra up --state "$state" --fresh --env-file "$env_file" > "$state.log" 2>&1 &
 infra=$!
 stop_infra() {
-  kill -INT "$infra" 2>/dev/null || true
+  # SIGTERM, not SIGINT: a background job of a script starts with SIGINT ignored.
+  kill -TERM "$infra" 2>/dev/null || true
   wait "$infra" 2>/dev/null || true
 }
 trap stop_infra EXIT
