@@ -36,6 +36,10 @@ public static class ServiceDefaultsExtensions
         builder.AddFanPinAuthentication();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
+        if (int.TryParse(builder.Configuration[FanPin.ServiceDefaults.ParentProcessWatcher.Variable], out var parent) && OperatingSystem.IsLinux())
+        {
+            builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<FanPin.ServiceDefaults.ParentProcessWatcher>(sp, parent));
+        }
         return builder;
     }
 
