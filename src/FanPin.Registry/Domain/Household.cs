@@ -141,10 +141,6 @@ public sealed class Household : AggregateRoot
         {
             return false;
         }
-        if (facts.Relation == Relation.Head && before.Relation != Relation.Head || facts.Relation != Relation.Head && before.Relation == Relation.Head)
-        {
-            throw new InvalidOperationException("the head changes only through ChangeHead");
-        }
         member.Apply(facts);
         var details = JsonSerializer.Serialize(new { before, after = facts }, DetailsJson);
         _changes.Add(new MemberChange(Id, memberId, MemberChangeKind.Corrected, today, now, actor, null, details));

@@ -105,6 +105,9 @@ public sealed class Member
     /// <summary>Why the member left.</summary>
     public MemberChangeKind? LeftBy { get; private set; }
 
+    /// <summary>The protected ID number, to carry the member into another household (split, merge).</summary>
+    public ProtectedIdNumber ProtectedIdNumber => new(IdNumberCipher, IdNumberHash, IdNumberMasked, BirthDate, Sex);
+
     /// <summary>True while the member belongs to the household.</summary>
     public bool IsCurrent => LeftOn is null;
 

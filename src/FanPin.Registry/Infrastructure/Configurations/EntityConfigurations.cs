@@ -88,6 +88,7 @@ internal sealed class MemberConfiguration : IEntityTypeConfiguration<Member>
         b.Property(m => m.LeftOn).HasColumnName("left_on");
         b.Property(m => m.LeftBy).HasColumnName("left_by").HasConversion<string>();
         b.Ignore(m => m.IsCurrent);
+        b.Ignore(m => m.ProtectedIdNumber);
         b.Ignore(m => m.Facts);
     }
 }
