@@ -8,9 +8,9 @@ public sealed class RegistryClock(TimeProvider time)
 {
     private static readonly TimeSpan ChinaOffset = TimeSpan.FromHours(8);
 
-    /// <summary>Now, with the China offset.</summary>
-    public DateTimeOffset Now => time.GetUtcNow().ToOffset(ChinaOffset);
+    /// <summary>Now, in UTC (as stored).</summary>
+    public DateTimeOffset Now => time.GetUtcNow();
 
     /// <summary>Today's date in China.</summary>
-    public DateOnly Today => DateOnly.FromDateTime(Now.DateTime);
+    public DateOnly Today => DateOnly.FromDateTime(time.GetUtcNow().ToOffset(ChinaOffset).DateTime);
 }

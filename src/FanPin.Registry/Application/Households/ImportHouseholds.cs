@@ -71,8 +71,10 @@ public sealed partial class ImportHouseholds(RegistryDbContext db, IdNumberProte
             await ExecuteAsync(connection, StageTableSql, ct).ConfigureAwait(false);
             var errors = new List<RowError>();
             var received = await StageAsync(connection, request.Rows, villages, errors, ct).ConfigureAwait(false);
-            errors.AddRange(await FindConflictsAsync(connection, ct).ConfigureAwait(false));
-            var rejectedRows = errors.Select(e => e.RowNumber).Distinct().ToArray();
+            // Rows refused on validation were never staged; rows in conflict are staged and removed before the merge.
+            var conflicts = await FindConflictsAsync(connection, ct).ConfigureAwait(false);
+            errors.AddRange(conflicts);
+            var rejectedRows = conflicts.Select(e => e.RowNumber).Distinct().ToArray();
             var accepted = await MergeAsync(connection, batchId, now, rejectedRows, ct).ConfigureAwait(false);
             var result = new ImportHouseholdsResult(batchId, received, accepted, received - accepted,
                 errors.OrderBy(e => e.RowNumber).ThenBy(e => e.Field, StringComparer.Ordinal).ToList(), false);

@@ -86,7 +86,7 @@ public sealed class ImportRegions(RegistryDbContext db)
             command.Parameters.AddWithValue("codes", list.Select(r => r.Code.Value).ToArray());
             command.Parameters.AddWithValue("names", list.Select(r => r.Name).ToArray());
             command.Parameters.AddWithValue("levels", list.Select(r => (short)r.Code.Level).ToArray());
-            command.Parameters.AddWithValue("parents", list.Select(r => (object?)r.Code.Parent?.Value ?? DBNull.Value).ToArray());
+            command.Parameters.AddWithValue("parents", list.Select(r => r.Code.Parent?.Value).ToArray());
             var written = await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             var inserted = list.Count - existing;
             return new ImportRegionsResult(inserted, written - inserted, list.Count - written);

@@ -108,6 +108,8 @@ internal sealed class MemberChangeConfiguration : IEntityTypeConfiguration<Membe
         b.Property(c => c.RecordedBy).HasColumnName("recorded_by");
         b.Property(c => c.OtherHouseholdId).HasColumnName("other_household_id");
         b.Property(c => c.Details).HasColumnName("details").HasColumnType("jsonb");
+        // Known to EF so that a new member is inserted before the history entry that names it.
+        b.HasOne<Member>().WithMany().HasForeignKey(c => c.MemberId);
     }
 }
 
