@@ -57,14 +57,13 @@ public sealed class ImportRegions(RegistryDbContext db)
                 errors.Add($"{path}.code", $"{code} is listed twice");
             }
         }
-        errors.ThrowIfAny();
 
         var parents = rows.Values.Select(r => r.Code.Parent?.Value).OfType<string>().Distinct().Where(p => !rows.ContainsKey(p)).ToList();
         var known = await db.Regions.Where(r => parents.Contains(r.Code)).Select(r => r.Code).ToListAsync(ct).ConfigureAwait(false);
         var missing = parents.Except(known).ToHashSet();
         for (var i = 0; i < request.Regions.Count; i++)
         {
-            var parent = RegionCode.Parse(request.Regions[i].Code!).Parent?.Value;
+            var parent = RegionCode.TryParse(request.Regions[i].Code, out var code, out _) ? code.Parent?.Value : null;
             if (parent is not null && missing.Contains(parent))
             {
                 errors.Add($"regions[{i}].parent_code", $"parent {parent} is neither known nor in this import");
