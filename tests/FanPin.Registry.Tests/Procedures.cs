@@ -18,9 +18,16 @@ internal static class Procedures
         return created.Household.Id;
     }
 
-    public static Task<IdentificationCaseResult> OpenAsync(RegistryFixture fx, Guid household, CaseSource source = CaseSource.SelfApplication) =>
-        fx.Run<OpenIdentificationCase, IdentificationCaseResult>(u => u.HandleAsync(Callers.Village(),
+    public static async Task<string> VillageOf(RegistryFixture fx, Guid household) =>
+        (await fx.Run<GetHousehold, GetHouseholdResult>(u => u.HandleAsync(Callers.Province(), new GetHouseholdRequest(household)))).Household.RegionCode;
+
+    /// <summary>The village cadre of the household's village proposes a case.</summary>
+    public static async Task<IdentificationCaseResult> OpenAsync(RegistryFixture fx, Guid household, CaseSource source = CaseSource.SelfApplication)
+    {
+        var village = await VillageOf(fx, household);
+        return await fx.Run<OpenIdentificationCase, IdentificationCaseResult>(u => u.HandleAsync(Callers.Village(village),
             new OpenIdentificationCaseRequest(household, source, "medical bills after surgery")));
+    }
 
     public static HelperInput Helper => new("刘帮扶", "13912345678", "城关区农业农村局");
 
@@ -28,14 +35,15 @@ internal static class Procedures
     public static async Task<Guid> IdentifyAsync(RegistryFixture fx, Guid household, DateOnly opened)
     {
         fx.Clock.SetToday(opened);
+        var township = Callers.Township((await VillageOf(fx, household))[..9]);
         var c = (await OpenAsync(fx, household)).Case.Id;
-        await fx.Run<RecordHomeVerification, IdentificationCaseResult>(u => u.HandleAsync(Callers.Township(),
+        await fx.Run<RecordHomeVerification, IdentificationCaseResult>(u => u.HandleAsync(township,
             new RecordHomeVerificationRequest(c, opened, true, 420_000, "checked at home")));
-        await fx.Run<RecordDemocraticAppraisal, IdentificationCaseResult>(u => u.HandleAsync(Callers.Township(),
+        await fx.Run<RecordDemocraticAppraisal, IdentificationCaseResult>(u => u.HandleAsync(township,
             new RecordDemocraticAppraisalRequest(c, opened, AppraisalResult.Approved, "minutes-001", true)));
         await fx.Run<RecordDataComparison, IdentificationCaseResult>(u => u.HandleAsync(Callers.County(),
             new RecordDataComparisonRequest(c, opened, [])));
-        await fx.Run<PublishIdentificationNotice, IdentificationCaseResult>(u => u.HandleAsync(Callers.Township(),
+        await fx.Run<PublishIdentificationNotice, IdentificationCaseResult>(u => u.HandleAsync(township,
             new PublishIdentificationNoticeRequest(c, opened)));
         fx.Clock.SetToday(opened.AddDays(5));
         await fx.Run<EnterMonitoredHousehold, IdentificationCaseResult>(u => u.HandleAsync(Callers.County(),
