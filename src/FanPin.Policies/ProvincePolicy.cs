@@ -28,10 +28,24 @@ public sealed record ProvincePolicy(
     /// <summary>Province code of the built-in default that applies where a province has published nothing.</summary>
     public const string NationalDefault = "00";
 
-    private WorkingDayCalendar? _workingDays;
+    // Cached with the calendar it was built from: a copy made with `with { Calendar = ... }` copies this
+    // field too, and must not answer with the original's calendar.
+    private (HolidayCalendar Source, WorkingDayCalendar Calendar)? _workingDays;
 
     /// <summary>The working-day calendar of this version (weekends and holidays skipped, 调休 days counted).</summary>
-    public WorkingDayCalendar WorkingDays => _workingDays ??= new WorkingDayCalendar(Calendar);
+    public WorkingDayCalendar WorkingDays
+    {
+        get
+        {
+            if (_workingDays is { } cached && ReferenceEquals(cached.Source, Calendar))
+            {
+                return cached.Calendar;
+            }
+            var built = new WorkingDayCalendar(Calendar);
+            _workingDays = (Calendar, built);
+            return built;
+        }
+    }
 
     /// <summary>Deadline of a duration that starts on <paramref name="start"/>, in calendar or working days.</summary>
     public DateOnly DueDate(DateOnly start, int days, DayCounting counting) =>

@@ -63,6 +63,16 @@ public class WorkingDayCalendarTests
     }
 
     [Fact]
+    public void A_policy_copied_with_another_calendar_counts_with_that_calendar()
+    {
+        var nationalDay = new DateOnly(2025, 10, 1);
+        Assert.False(DefaultPolicy.Policy.WorkingDays.IsWorkingDay(nationalDay));
+        var withoutHolidays = DefaultPolicy.Policy with { Calendar = HolidayCalendar.WeekendsOnly };
+        Assert.True(withoutHolidays.WorkingDays.IsWorkingDay(nationalDay));
+        Assert.False(DefaultPolicy.Policy.WorkingDays.IsWorkingDay(nationalDay));
+    }
+
+    [Fact]
     public void Policy_due_dates_count_calendar_or_working_days()
     {
         var policy = DefaultPolicy.Policy;

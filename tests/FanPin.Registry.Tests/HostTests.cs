@@ -1,0 +1,54 @@
+using System.Net;
+using System.Security.Cryptography;
+using FanPin.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace FanPin.Registry.Tests;
+
+/// <summary>A database of the run's servers (IsolatedInfrastructure has two constructors; xunit fixtures need one).</summary>
+public sealed class EmptyDatabase : IsolatedInfrastructure;
+
+public class HostTests(EmptyDatabase infrastructure) : IClassFixture<EmptyDatabase>
+{
+    [Fact]
+    public async Task The_service_migrates_its_database_at_start_and_reports_healthy()
+    {
+        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment("Production");
+            b.UseSetting($"ConnectionStrings:{RegistryServices.DatabaseName}", infrastructure.PostgresConnectionString);
+            b.UseSetting("Auth:SigningKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            b.UseSetting("Registry:IdNumbers:EncryptionKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            b.UseSetting("Registry:IdNumbers:HashKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        });
+        using var http = factory.CreateClient();
+        using var health = await http.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Contains("\"postgres\":{\"status\":\"Healthy\"", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM \"__ef_migrations_history\" WHERE \"MigrationId\" = '20261123090000_Initial'"));
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM households"));
+    }
+
+    [Fact]
+    public void Outside_development_the_id_keys_are_required()
+    {
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment("Production");
+            b.UseSetting($"ConnectionStrings:{RegistryServices.DatabaseName}", infrastructure.PostgresConnectionString);
+            b.UseSetting("Auth:SigningKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        });
+        var ex = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        Assert.Contains("Registry:IdNumbers:EncryptionKey", ex.ToString(), StringComparison.Ordinal);
+        factory.Dispose();
+    }
+
+    private async Task<long> CountAsync(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(infrastructure.PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
