@@ -23,7 +23,7 @@ public class FaultTests
                 var deadline = DateTime.UtcNow.AddSeconds(20);
                 while (DateTime.UtcNow < deadline)
                 {
-                    var slice = new IsolatedInfrastructure(endpoints);
+                    var slice = IsolatedInfrastructure.On(endpoints);
                     await slice.InitializeAsync().WaitAsync(TimeSpan.FromSeconds(40));
                     await Task.Delay(200);
                 }

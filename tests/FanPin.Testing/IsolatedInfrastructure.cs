@@ -14,13 +14,15 @@ public class IsolatedInfrastructure : IAsyncLifetime
     private readonly InfrastructureEndpoints? _given;
     private InfrastructureEndpoints? _endpoints;
 
-    /// <summary>Uses the run's shared servers.</summary>
+    /// <summary>Uses the run's shared servers (xunit needs this one public constructor for fixtures).</summary>
     public IsolatedInfrastructure()
     {
     }
 
-    /// <summary>Uses the given servers (fixture tests start their own).</summary>
-    public IsolatedInfrastructure(InfrastructureEndpoints endpoints) => _given = endpoints;
+    private IsolatedInfrastructure(InfrastructureEndpoints endpoints) => _given = endpoints;
+
+    /// <summary>A slice of the given servers instead of the shared ones (fixture tests start their own).</summary>
+    public static IsolatedInfrastructure On(InfrastructureEndpoints endpoints) => new(endpoints);
 
     /// <summary>A short unique id naming this slice's database, vhost and key prefix.</summary>
     public string Id { get; } = "t" + Guid.CreateVersion7().ToString("N")[..20];
