@@ -84,6 +84,9 @@ public class RpcException : Exception
     public static RpcException Aborted(string detail, string reason = "ABORTED", IDictionary<string, string>? metadata = null) =>
         WithErrorInfo(StatusCode.Aborted, detail, reason, metadata);
 
+    /// <summary>UNIMPLEMENTED for a proto method the service does not override (used by the generated bases).</summary>
+    public static RpcException Unimplemented(string method) => new(new Status(StatusCode.Unimplemented, $"Method is unimplemented: {method}"));
+
     /// <summary>A status with an <see cref="ErrorInfo"/> in domain <c>fanpin</c>.</summary>
     public static RpcException WithErrorInfo(StatusCode code, string detail, string reason, IDictionary<string, string>? metadata = null)
     {
