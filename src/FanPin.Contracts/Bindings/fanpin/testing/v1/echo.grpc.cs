@@ -97,3 +97,43 @@ public static partial class EchoService
             Channel.UnaryCall(Methods.GetCallRecord, request, options);
     }
 }
+
+/// <summary>Bindings of the gRPC service <c>fanpin.testing.v1.UnimplementedService</c>.</summary>
+public static partial class UnimplementedService
+{
+    /// <summary>The proto service.</summary>
+    public static global::Google.Protobuf.Reflection.ServiceDescriptor Descriptor => global::FanPin.Contracts.Testing.V1.EchoReflection.Descriptor.FindTypeByName<global::Google.Protobuf.Reflection.ServiceDescriptor>("UnimplementedService");
+
+    /// <summary>The service's methods, as channels call them.</summary>
+    public static class Methods
+    {
+        /// <summary><c>/fanpin.testing.v1.UnimplementedService/UnimplementedCall</c> (unary).</summary>
+        public static readonly global::FanPin.Grpc.GrpcMethod<global::FanPin.Contracts.Testing.V1.UnimplementedCallRequest, global::FanPin.Contracts.Testing.V1.UnimplementedCallResponse> UnimplementedCall = global::FanPin.Grpc.GrpcMethod.Create<global::FanPin.Contracts.Testing.V1.UnimplementedCallRequest, global::FanPin.Contracts.Testing.V1.UnimplementedCallResponse>(Descriptor, "UnimplementedCall");
+    }
+
+    /// <summary>Base class of an implementation of <c>fanpin.testing.v1.UnimplementedService</c>: override the methods it serves (the others answer UNIMPLEMENTED), then <c>app.MapGrpcService&lt;T&gt;()</c>.</summary>
+    public abstract partial class UnimplementedServiceBase : global::FanPin.Grpc.IGrpcService
+    {
+        static global::Google.Protobuf.Reflection.ServiceDescriptor global::FanPin.Grpc.IGrpcService.Descriptor => UnimplementedService.Descriptor;
+
+        /// <summary>Serves <c>/fanpin.testing.v1.UnimplementedService/UnimplementedCall</c> (unary).</summary>
+        public virtual global::System.Threading.Tasks.Task<global::FanPin.Contracts.Testing.V1.UnimplementedCallResponse> UnimplementedCall(global::FanPin.Contracts.Testing.V1.UnimplementedCallRequest request, global::FanPin.Grpc.ServerCallContext context) => throw global::FanPin.Grpc.RpcException.Unimplemented("/fanpin.testing.v1.UnimplementedService/UnimplementedCall");
+    }
+
+    /// <summary>Typed client of <c>fanpin.testing.v1.UnimplementedService</c>.</summary>
+    public partial class UnimplementedServiceClient : global::FanPin.Grpc.ClientBase
+    {
+        /// <summary>A client calling through <paramref name="channel"/>.</summary>
+        public UnimplementedServiceClient(global::FanPin.Grpc.GrpcChannel channel) : base(channel)
+        {
+        }
+
+        /// <summary>Calls <c>/fanpin.testing.v1.UnimplementedService/UnimplementedCall</c> (unary).</summary>
+        public virtual global::FanPin.Grpc.AsyncUnaryCall<global::FanPin.Contracts.Testing.V1.UnimplementedCallResponse> UnimplementedCallAsync(global::FanPin.Contracts.Testing.V1.UnimplementedCallRequest request, global::FanPin.Grpc.Metadata? headers = null, global::System.DateTime? deadline = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            UnimplementedCallAsync(request, new global::FanPin.Grpc.CallOptions(headers, deadline, cancellationToken));
+
+        /// <summary>Calls <c>/fanpin.testing.v1.UnimplementedService/UnimplementedCall</c> (unary).</summary>
+        public virtual global::FanPin.Grpc.AsyncUnaryCall<global::FanPin.Contracts.Testing.V1.UnimplementedCallResponse> UnimplementedCallAsync(global::FanPin.Contracts.Testing.V1.UnimplementedCallRequest request, global::FanPin.Grpc.CallOptions options) =>
+            Channel.UnaryCall(Methods.UnimplementedCall, request, options);
+    }
+}
