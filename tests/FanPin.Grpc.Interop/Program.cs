@@ -44,9 +44,20 @@ static async Task<int> ClientAsync(string[] args)
 static int WriteDescriptorSet(string path)
 {
     // What a peer without protoc needs to build the messages at run time (the Python client).
+    // Dependencies first: a descriptor pool adds files in order.
     var set = new FileDescriptorSet();
-    set.File.Add(FileDescriptorProto.Parser.ParseFrom(FanPin.Contracts.Testing.V1.EchoReflection.Descriptor.SerializedData));
-    set.File.Add(FileDescriptorProto.Parser.ParseFrom(Grpc.Health.V1.HealthReflection.Descriptor.SerializedData));
+    foreach (var file in new[]
+    {
+        Google.Protobuf.WellKnownTypes.AnyReflection.Descriptor,
+        Google.Protobuf.WellKnownTypes.DurationReflection.Descriptor,
+        Google.Rpc.StatusReflection.Descriptor,
+        Google.Rpc.ErrorDetailsReflection.Descriptor,
+        FanPin.Contracts.Testing.V1.EchoReflection.Descriptor,
+        Grpc.Health.V1.HealthReflection.Descriptor,
+    })
+    {
+        set.File.Add(FileDescriptorProto.Parser.ParseFrom(file.SerializedData));
+    }
     File.WriteAllBytes(path, set.ToByteArray());
     return 0;
 }
