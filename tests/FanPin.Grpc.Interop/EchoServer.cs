@@ -36,7 +36,8 @@ public sealed class EchoServer : IAsyncDisposable
         Action<GrpcServerOptions>? configure = null,
         Action<WebApplicationBuilder>? configureBuilder = null,
         Action<WebApplication>? configureApp = null,
-        LogLevel minimumLevel = LogLevel.Warning)
+        LogLevel minimumLevel = LogLevel.Warning,
+        bool mapEchoService = true)
     {
         var grpcPort = FreePort();
         var healthPort = FreePort();
@@ -60,7 +61,10 @@ public sealed class EchoServer : IAsyncDisposable
         configureBuilder?.Invoke(builder);
         var app = builder.Build();
         app.MapDefaultEndpoints();
-        app.MapGrpcService<EchoServiceImpl>();
+        if (mapEchoService)
+        {
+            app.MapGrpcService<EchoServiceImpl>();
+        }
         app.MapGrpcHealthService();
         configureApp?.Invoke(app);
         await app.StartAsync();

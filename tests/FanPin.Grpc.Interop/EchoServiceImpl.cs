@@ -13,10 +13,19 @@ public sealed class EchoServiceImpl(CallRecorder recorder) : EchoService.EchoSer
 {
     private const string EchoPrefix = "x-echo-";
 
+    // Bounds that keep a fuzzed request from asking for gigabytes or hours.
+    private const int MaxPayloadSize = 8 * 1024 * 1024;
+    private const int MaxDelayMs = 60_000;
+    private const int MaxCount = 100_000;
+
     public override async Task<UnaryResponse> Unary(UnaryRequest request, ServerCallContext context)
     {
         try
         {
+            new FieldViolations()
+                .AddIf(request.ResponsePayloadSize is < 0 or > MaxPayloadSize, "response_payload_size", $"must be 0 to {MaxPayloadSize}")
+                .AddIf(request.DelayMs is < 0 or > MaxDelayMs, "delay_ms", $"must be 0 to {MaxDelayMs}")
+                .ThrowIfAny();
             await EchoMetadataAsync(context);
             if (request.DelayMs > 0)
             {
@@ -41,6 +50,11 @@ public sealed class EchoServiceImpl(CallRecorder recorder) : EchoService.EchoSer
     {
         try
         {
+            new FieldViolations()
+                .AddIf(request.Count is < 0 or > MaxCount, "count", $"must be 0 to {MaxCount}")
+                .AddIf(request.PayloadSize is < 0 or > MaxPayloadSize, "payload_size", $"must be 0 to {MaxPayloadSize}")
+                .AddIf(request.IntervalMs is < 0 or > MaxDelayMs, "interval_ms", $"must be 0 to {MaxDelayMs}")
+                .ThrowIfAny();
             await EchoMetadataAsync(context);
             for (var i = 0; i < request.Count; i++)
             {
@@ -78,6 +92,10 @@ public sealed class EchoServiceImpl(CallRecorder recorder) : EchoService.EchoSer
         await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
         {
             ThrowFault(request.Fault);
+            if (request.ResponsePayloadSize is < 0 or > MaxPayloadSize)
+            {
+                throw new RequestValidationException("response_payload_size", $"must be 0 to {MaxPayloadSize}");
+            }
             await responseStream.WriteAsync(new BidiStreamResponse { Index = index++, Message = request.Message, Payload = Payload(request.ResponsePayloadSize) });
         }
     }

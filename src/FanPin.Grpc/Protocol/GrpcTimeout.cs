@@ -54,7 +54,7 @@ public static class GrpcTimeout
         }
         foreach (var (unitTicks, unit) in Units)
         {
-            var amount = (ticks + unitTicks - 1) / unitTicks;
+            var amount = ticks / unitTicks + (ticks % unitTicks == 0 ? 0 : 1);
             if (amount <= MaxValue)
             {
                 return amount.ToString(CultureInfo.InvariantCulture) + unit;
