@@ -54,6 +54,7 @@ public sealed class EchoServiceImpl(CallRecorder recorder) : EchoService.EchoSer
                 .AddIf(request.Count is < 0 or > MaxCount, "count", $"must be 0 to {MaxCount}")
                 .AddIf(request.PayloadSize is < 0 or > MaxPayloadSize, "payload_size", $"must be 0 to {MaxPayloadSize}")
                 .AddIf(request.IntervalMs is < 0 or > MaxDelayMs, "interval_ms", $"must be 0 to {MaxDelayMs}")
+                .AddIf((long)request.Count * request.PayloadSize > MaxPayloadSize * 8L, "payload_size", "count × payload_size must stay under 64 MiB")
                 .ThrowIfAny();
             await EchoMetadataAsync(context);
             for (var i = 0; i < request.Count; i++)
