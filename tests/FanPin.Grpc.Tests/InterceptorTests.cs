@@ -164,18 +164,26 @@ public class AuthenticationInterceptorTests
 {
     private static readonly IServiceProvider Services = CreateServices();
 
-    private static IServiceProvider CreateServices()
+    // Validates with another key: a token signed with the development key fails here unless it is remembered.
+    private static readonly IServiceProvider OtherKeyServices = CreateServices("another-signing-key-of-at-least-thirty-two-bytes");
+
+    private static IServiceProvider CreateServices(string? signingKey = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development });
+        if (signingKey is not null)
+        {
+            builder.Configuration["Auth:SigningKey"] = signingKey;
+        }
         builder.AddFanPinAuthentication();
         builder.Services.AddLogging();
         return builder.Services.BuildServiceProvider();
     }
 
-    private static async Task<(Caller? Caller, bool NextRan)> RunAsync(string? authorization, bool anonymous = false, bool required = true)
+    private static async Task<(Caller? Caller, bool NextRan)> RunAsync(
+        string? authorization, bool anonymous = false, bool required = true, AuthenticationInterceptor? interceptor = null, IServiceProvider? services = null)
     {
         // One scope per request, as ASP.NET Core does: authentication handlers are cached per scope.
-        using var scope = Services.CreateScope();
+        using var scope = (services ?? Services).CreateScope();
         var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
         if (authorization is not null)
         {
@@ -186,7 +194,7 @@ public class AuthenticationInterceptorTests
             http.SetEndpoint(new Endpoint(null, new EndpointMetadataCollection(new AllowAnonymousAttribute()), "health"));
         }
         var context = new TestServerCallContext(httpContext: http);
-        var interceptor = new AuthenticationInterceptor(Options.Create(new GrpcServerOptions { RequireAuthentication = required }));
+        interceptor ??= new AuthenticationInterceptor(Options.Create(new GrpcServerOptions { RequireAuthentication = required }));
         Caller? seen = null;
         var nextRan = false;
         await interceptor.InvokeAsync(context, c =>
@@ -257,6 +265,25 @@ public class AuthenticationInterceptorTests
         Assert.Null(caller);
     }
 
+    [Theory]
+    [InlineData(6)]
+    [InlineData(120)]
+    public async Task A_validated_token_is_remembered_until_it_expires_and_at_most_five_minutes(int minutesLater)
+    {
+        var clock = new MovableClock(DateTimeOffset.UtcNow);
+        var interceptor = new AuthenticationInterceptor(Options.Create(new GrpcServerOptions()), clock);
+        var authorization = "Bearer " + EchoServer.IssueToken("remembered", lifetime: TimeSpan.FromHours(1));
+
+        Assert.Equal("remembered", (await RunAsync(authorization, interceptor: interceptor)).Caller?.Subject);
+        // Remembered: not validated again (this provider's key would refuse it).
+        Assert.Equal("remembered", (await RunAsync(authorization, interceptor: interceptor, services: OtherKeyServices)).Caller?.Subject);
+        Assert.Equal(StatusCode.Unauthenticated, (await Assert.ThrowsAsync<RpcException>(() => RunAsync(authorization, services: OtherKeyServices))).StatusCode);
+
+        clock.Now = clock.Now.AddMinutes(minutesLater);
+        var ex = await Assert.ThrowsAsync<RpcException>(() => RunAsync(authorization, interceptor: interceptor, services: OtherKeyServices));
+        Assert.Equal(StatusCode.Unauthenticated, ex.StatusCode);
+    }
+
     [Fact]
     public void RequireCaller_is_unauthenticated_without_one()
     {
@@ -267,6 +294,13 @@ public class AuthenticationInterceptorTests
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    private sealed class MovableClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 }
 

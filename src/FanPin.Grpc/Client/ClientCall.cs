@@ -347,7 +347,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallState
     }
 
     /// <summary>The next message, or null after the trailers said OK; throws the status otherwise.</summary>
-    private async Task<TResponse?> ReadMessageAsync(CancellationToken cancellationToken)
+    private async ValueTask<TResponse?> ReadMessageAsync(CancellationToken cancellationToken)
     {
         if (_reader is null)
         {

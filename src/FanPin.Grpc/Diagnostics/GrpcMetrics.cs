@@ -26,6 +26,9 @@ public static class GrpcMetrics
     private static readonly Histogram<double> ClientDuration = Meter.CreateHistogram("fanpin.grpc.client.call.duration", "s", "Client call duration, retries included.", advice: DurationAdvice);
     private static readonly Counter<long> ClientRetries = Meter.CreateCounter<long>("fanpin.grpc.client.retries", "{attempt}", "Client attempts retried after UNAVAILABLE.");
 
+    /// <summary>True while something listens to a server instrument (otherwise measuring is skipped).</summary>
+    internal static bool ServerEnabled => ServerCalls.Enabled || ServerDuration.Enabled || ServerActive.Enabled;
+
     internal static void ServerCallStarted(string method)
     {
         if (ServerActive.Enabled)

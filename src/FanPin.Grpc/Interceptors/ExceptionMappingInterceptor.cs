@@ -9,11 +9,27 @@ public sealed class ExceptionMappingInterceptor(IOptions<GrpcServerOptions> opti
     private readonly bool _detailedErrors = options.Value.EnableDetailedErrors;
 
     /// <inheritdoc />
-    public async Task InvokeAsync(ServerCallContext context, ServerCallDelegate next)
+    public Task InvokeAsync(ServerCallContext context, ServerCallDelegate next)
+    {
+        Task task;
+        try
+        {
+            task = next(context);
+        }
+        catch (Exception ex)
+        {
+            ExceptionStatusMapper.Apply(context, ex, logger, _detailedErrors);
+            return Task.CompletedTask;
+        }
+        // Most calls complete without an exception: only await (and allocate) when there is something to wait for.
+        return task.IsCompletedSuccessfully ? task : AwaitAsync(task, context);
+    }
+
+    private async Task AwaitAsync(Task task, ServerCallContext context)
     {
         try
         {
-            await next(context).ConfigureAwait(false);
+            await task.ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -7,13 +7,11 @@ namespace FanPin.Grpc.Interceptors;
 public sealed partial class LoggingInterceptor(ILogger<LoggingInterceptor> logger) : IServerInterceptor
 {
     /// <inheritdoc />
-    public async Task InvokeAsync(ServerCallContext context, ServerCallDelegate next)
+    public Task InvokeAsync(ServerCallContext context, ServerCallDelegate next) =>
+        logger.IsEnabled(LogLevel.Information) ? InvokeLoggedAsync(context, next) : next(context);
+
+    private async Task InvokeLoggedAsync(ServerCallContext context, ServerCallDelegate next)
     {
-        if (!logger.IsEnabled(LogLevel.Information))
-        {
-            await next(context).ConfigureAwait(false);
-            return;
-        }
         var started = Stopwatch.GetTimestamp();
         await next(context).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;

@@ -7,7 +7,10 @@ namespace FanPin.Grpc.Interceptors;
 public sealed class MetricsInterceptor : IServerInterceptor
 {
     /// <inheritdoc />
-    public async Task InvokeAsync(ServerCallContext context, ServerCallDelegate next)
+    public Task InvokeAsync(ServerCallContext context, ServerCallDelegate next) =>
+        GrpcMetrics.ServerEnabled ? InvokeMeasuredAsync(context, next) : next(context);
+
+    private static async Task InvokeMeasuredAsync(ServerCallContext context, ServerCallDelegate next)
     {
         var started = Stopwatch.GetTimestamp();
         GrpcMetrics.ServerCallStarted(context.Method);

@@ -18,8 +18,9 @@ internal sealed class HttpServerCallContext : ServerCallContext
     private readonly HttpContext _http;
     private readonly ServerMethod _method;
     private readonly GrpcServerOptions _options;
-    // Serialises response writes against the deadline path, which may end the call from a timer.
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    // Serialises response writes against the deadline path, which may end the call from a timer; without
+    // a deadline only the method writes (one write at a time, by the gRPC contract) and no lock is needed.
+    private SemaphoreSlim? _writeLock;
     private readonly FrameReader _requestReader;
     private CancellationTokenSource? _deadlineCts;
     private CancellationTokenRegistration _deadlineRegistration;
@@ -70,11 +71,15 @@ internal sealed class HttpServerCallContext : ServerCallContext
     /// <summary>Starts the deadline timer: when it fires the call ends with DEADLINE_EXCEEDED at once and the method is cancelled.</summary>
     public void StartDeadline(TimeSpan timeout)
     {
+        _writeLock = new SemaphoreSlim(1, 1);
         _deadlineCts = CancellationTokenSource.CreateLinkedTokenSource(_http.RequestAborted);
         _cancellationToken = _deadlineCts.Token;
         _deadlineRegistration = _deadlineCts.Token.Register(static state => _ = ((HttpServerCallContext)state!).DeadlineExceededAsync(), this);
         _deadlineCts.CancelAfter(timeout);
     }
+
+    private ValueTask LockAsync(CancellationToken cancellationToken) =>
+        _writeLock is null ? ValueTask.CompletedTask : new ValueTask(_writeLock.WaitAsync(cancellationToken));
 
     /// <summary>Reads the one request message of a unary or server-streaming call.</summary>
     public async Task<T> ReadSingleRequestAsync<T>(MessageParser<T> parser) where T : class, IMessage<T>
@@ -95,7 +100,7 @@ internal sealed class HttpServerCallContext : ServerCallContext
     /// <summary>Writes one response message; flushes it (sends it now) unless it is a unary reply.</summary>
     public async Task WriteResponseAsync(IMessage message, bool flush, CancellationToken cancellationToken)
     {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await LockAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ThrowIfCompleted();
@@ -109,14 +114,14 @@ internal sealed class HttpServerCallContext : ServerCallContext
         }
         finally
         {
-            _writeLock.Release();
+            _writeLock?.Release();
         }
     }
 
     public override async Task WriteResponseHeadersAsync(Metadata responseHeaders)
     {
         ArgumentNullException.ThrowIfNull(responseHeaders);
-        await _writeLock.WaitAsync(CancellationToken).ConfigureAwait(false);
+        await LockAsync(CancellationToken).ConfigureAwait(false);
         try
         {
             ThrowIfCompleted();
@@ -137,7 +142,7 @@ internal sealed class HttpServerCallContext : ServerCallContext
         }
         finally
         {
-            _writeLock.Release();
+            _writeLock?.Release();
         }
     }
 
@@ -146,7 +151,7 @@ internal sealed class HttpServerCallContext : ServerCallContext
     {
         // Stop the timer first: from here on only this path ends the call.
         await _deadlineRegistration.DisposeAsync().ConfigureAwait(false);
-        await _writeLock.WaitAsync().ConfigureAwait(false);
+        await LockAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
             if (_completed)
@@ -158,14 +163,14 @@ internal sealed class HttpServerCallContext : ServerCallContext
         }
         finally
         {
-            _writeLock.Release();
+            _writeLock?.Release();
             _deadlineCts?.Dispose();
         }
     }
 
     private async Task DeadlineExceededAsync()
     {
-        await _writeLock.WaitAsync().ConfigureAwait(false);
+        await LockAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
             if (_completed)
@@ -186,7 +191,7 @@ internal sealed class HttpServerCallContext : ServerCallContext
         }
         finally
         {
-            _writeLock.Release();
+            _writeLock?.Release();
         }
     }
 
