@@ -65,8 +65,15 @@ public sealed class GrpcUnaryBenchmark : IBenchmark
         var request = new UnaryRequest { Message = "ping" };
         await DriveAsync(client, request, concurrency, TimeSpan.FromSeconds(warmup), null, cancellationToken);
         var recorder = new LatencyRecorder(concurrency);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocated = GC.GetTotalAllocatedBytes();
         var elapsed = await DriveAsync(client, request, concurrency, TimeSpan.FromSeconds(seconds), recorder, cancellationToken);
-        return recorder.Summarize("C# client -> C# server", elapsed);
+        var result = recorder.Summarize("C# client -> C# server", elapsed);
+        // CPU per call (client and server together) says how efficient the pair is even on a busy machine.
+        var cpuPerCall = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / Math.Max(1, result.Calls);
+        var bytesPerCall = (GC.GetTotalAllocatedBytes() - allocated) / Math.Max(1, result.Calls);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"C# pair: {cpuPerCall:0.0} µs CPU and {bytesPerCall:N0} bytes allocated per call (client + server, one process)"));
+        return result;
     }
 
     private static async Task<TimeSpan> DriveAsync(

@@ -164,23 +164,25 @@ public class AuthenticationInterceptorTests
 {
     private static readonly IServiceProvider Services = CreateServices();
 
-    // Validates with another key: a token signed with the development key fails here unless it is remembered.
-    private static readonly IServiceProvider OtherKeyServices = CreateServices("another-signing-key-of-at-least-thirty-two-bytes");
-
-    private static IServiceProvider CreateServices(string? signingKey = null)
+    private static IServiceProvider CreateServices(string? signingKey = null, ValidatedTokenCache? cache = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development });
         if (signingKey is not null)
         {
             builder.Configuration["Auth:SigningKey"] = signingKey;
         }
+        if (cache is not null)
+        {
+            builder.Services.AddSingleton(cache);
+        }
         builder.AddFanPinAuthentication();
+        builder.AddGrpcTransport();
         builder.Services.AddLogging();
         return builder.Services.BuildServiceProvider();
     }
 
     private static async Task<(Caller? Caller, bool NextRan)> RunAsync(
-        string? authorization, bool anonymous = false, bool required = true, AuthenticationInterceptor? interceptor = null, IServiceProvider? services = null)
+        string? authorization, bool anonymous = false, bool required = true, IServiceProvider? services = null)
     {
         // One scope per request, as ASP.NET Core does: authentication handlers are cached per scope.
         using var scope = (services ?? Services).CreateScope();
@@ -194,7 +196,7 @@ public class AuthenticationInterceptorTests
             http.SetEndpoint(new Endpoint(null, new EndpointMetadataCollection(new AllowAnonymousAttribute()), "health"));
         }
         var context = new TestServerCallContext(httpContext: http);
-        interceptor ??= new AuthenticationInterceptor(Options.Create(new GrpcServerOptions { RequireAuthentication = required }));
+        var interceptor = new AuthenticationInterceptor(Options.Create(new GrpcServerOptions { RequireAuthentication = required }));
         Caller? seen = null;
         var nextRan = false;
         await interceptor.InvokeAsync(context, c =>
@@ -271,16 +273,18 @@ public class AuthenticationInterceptorTests
     public async Task A_validated_token_is_remembered_until_it_expires_and_at_most_five_minutes(int minutesLater)
     {
         var clock = new MovableClock(DateTimeOffset.UtcNow);
-        var interceptor = new AuthenticationInterceptor(Options.Create(new GrpcServerOptions()), clock);
+        var cache = new ValidatedTokenCache(clock);
+        var validating = CreateServices(cache: cache);
+        // Shares the cache but validates with another key: it accepts the token only while remembered.
+        var otherKey = CreateServices("another-signing-key-of-at-least-thirty-two-bytes", cache);
         var authorization = "Bearer " + EchoServer.IssueToken("remembered", lifetime: TimeSpan.FromHours(1));
 
-        Assert.Equal("remembered", (await RunAsync(authorization, interceptor: interceptor)).Caller?.Subject);
-        // Remembered: not validated again (this provider's key would refuse it).
-        Assert.Equal("remembered", (await RunAsync(authorization, interceptor: interceptor, services: OtherKeyServices)).Caller?.Subject);
-        Assert.Equal(StatusCode.Unauthenticated, (await Assert.ThrowsAsync<RpcException>(() => RunAsync(authorization, services: OtherKeyServices))).StatusCode);
+        await Assert.ThrowsAsync<RpcException>(() => RunAsync(authorization, services: otherKey));
+        Assert.Equal("remembered", (await RunAsync(authorization, services: validating)).Caller?.Subject);
+        Assert.Equal("remembered", (await RunAsync(authorization, services: otherKey)).Caller?.Subject);
 
         clock.Now = clock.Now.AddMinutes(minutesLater);
-        var ex = await Assert.ThrowsAsync<RpcException>(() => RunAsync(authorization, interceptor: interceptor, services: OtherKeyServices));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => RunAsync(authorization, services: otherKey));
         Assert.Equal(StatusCode.Unauthenticated, ex.StatusCode);
     }
 

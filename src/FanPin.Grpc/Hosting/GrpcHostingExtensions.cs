@@ -13,6 +13,7 @@ public static class GrpcHostingExtensions
     /// <summary>
     /// Adds the gRPC server with its interceptors (metrics, logging, exception mapping, authentication),
     /// options from <c>Grpc:Server</c>, and FanPin authentication and health checks when not yet added.
+    /// Validated bearer tokens are remembered until they expire (<see cref="ValidatedTokenCache"/>).
     /// Kestrel's endpoints come from configuration: <c>Kestrel:Endpoints:grpc</c> (Protocols <c>Http2</c>)
     /// and <c>Kestrel:Endpoints:health</c> (Protocols <c>Http1</c>).
     /// </summary>
@@ -29,6 +30,7 @@ public static class GrpcHostingExtensions
         {
             builder.AddFanPinAuthentication();
         }
+        ValidatedTokenCache.AddTo(services);
         services.AddRouting();
         services.AddHealthChecks();
         services.TryAddSingleton<GrpcServiceRegistry>();
