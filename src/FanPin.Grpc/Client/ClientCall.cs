@@ -303,7 +303,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallState
         }
         if (!string.IsNullOrEmpty(token))
         {
-            headers.TryAddWithoutValidation("authorization", "Bearer " + token);
+            headers.TryAddWithoutValidation("authorization", _channel.AuthorizationHeader(token));
         }
     }
 

@@ -106,6 +106,23 @@ public sealed class GrpcChannel : IDisposable
         return new AsyncDuplexStreamingCall<TRequest, TResponse>(new ClientStreamWriter<TRequest, TResponse>(call), new ClientStreamReader<TRequest, TResponse>(call), call);
     }
 
+    private AuthorizationValue? _authorization;
+
+    /// <summary>"Bearer " + token, built once per token rather than once per call.</summary>
+    internal string AuthorizationHeader(string token)
+    {
+        var last = Volatile.Read(ref _authorization);
+        if (last is not null && string.Equals(last.Token, token, StringComparison.Ordinal))
+        {
+            return last.Header;
+        }
+        var value = new AuthorizationValue(token, "Bearer " + token);
+        Volatile.Write(ref _authorization, value);
+        return value.Header;
+    }
+
+    private sealed record AuthorizationValue(string Token, string Header);
+
     internal Uri GetMethodUri(GrpcMethod method) =>
         _methodUris.GetOrAdd(method.FullName, static (path, address) => new Uri(address, path), Address);
 
