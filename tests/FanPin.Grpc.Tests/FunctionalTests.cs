@@ -196,6 +196,16 @@ public class FunctionalTests(EchoServerFixture fixture) : IClassFixture<EchoServ
     }
 
     [Fact]
+    public async Task A_request_arriving_after_its_deadline_is_deadline_exceeded()
+    {
+        var request = RawHttp.Request(fixture.Server.Address, UnaryPath, Frame(new UnaryRequest()), fixture.Token);
+        request.Headers.TryAddWithoutValidation("grpc-timeout", "1n");
+        var response = await RawHttp.SendAsync(request);
+        Assert.Equal("4", response.GrpcStatus);
+        Assert.True(response.TrailersOnly);
+    }
+
+    [Fact]
     public async Task Disposing_a_stream_cancels_it_on_the_server()
     {
         using var channel = fixture.Channel();

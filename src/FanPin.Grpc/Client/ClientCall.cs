@@ -25,8 +25,10 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallState
     private readonly GrpcMethod<TRequest, TResponse> _method;
     private readonly CallOptions _options;
     private readonly long _started = Stopwatch.GetTimestamp();
-    private readonly TaskCompletionSource<Metadata> _headers = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Both created only when someone waits on them: most unary callers never read the response headers.
+    private TaskCompletionSource<Metadata>? _headers;
+    private HttpResponseHeaders? _receivedHeaders;
+    private TaskCompletionSource? _ended;
     private readonly CancellationTokenSource? _deadlineCts;
     private readonly CancellationTokenSource? _linkedCts;
     private readonly CancellationToken _token;
@@ -52,7 +54,15 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallState
         {
             var remaining = deadline.ToUniversalTime() - DateTime.UtcNow;
             _deadlineCts = new CancellationTokenSource();
-            _deadlineCts.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+            if (remaining > TimeSpan.Zero)
+            {
+                _deadlineCts.CancelAfter(remaining);
+            }
+            else
+            {
+                // Already late: fail now, without sending anything (CancelAfter(0) would race the send).
+                _deadlineCts.Cancel();
+            }
             _linkedCts = CancellationTokenSource.CreateLinkedTokenSource(_deadlineCts.Token, options.CancellationToken);
             _token = _linkedCts.Token;
         }
@@ -67,7 +77,28 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallState
         }
     }
 
-    public Task<Metadata> ResponseHeadersAsync => _headers.Task;
+    public Task<Metadata> ResponseHeadersAsync
+    {
+        get
+        {
+            lock (this)
+            {
+                if (_headers is null)
+                {
+                    _headers = new TaskCompletionSource<Metadata>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    if (_receivedHeaders is { } received)
+                    {
+                        _headers.SetResult(ToMetadata(received));
+                    }
+                    else if (Volatile.Read(ref _finished) != 0)
+                    {
+                        CompleteHeaders(_headers);
+                    }
+                }
+                return _headers.Task;
+            }
+        }
+    }
 
     public Status GetStatus() => _status ?? throw new InvalidOperationException("The call has not ended yet.");
 
@@ -148,6 +179,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallState
 
     public void StartStreamingRequest()
     {
+        _ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _requestContent = new StreamingRequestContent();
         _start = StartStreamingRequestAsync(_requestContent);
     }
@@ -309,11 +341,6 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallState
 
     private void ReadResponseHeaders(HttpResponseMessage response)
     {
-        var headers = new Metadata();
-        foreach (var header in response.Headers.NonValidated)
-        {
-            MetadataCodec.AddFromHeader(headers, header.Key, header.Value);
-        }
         // Trailers-only: the status came in the headers and there is no body to read.
         if (response.Headers.NonValidated.Contains(GrpcProtocol.StatusHeader))
         {
@@ -322,8 +349,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallState
             {
                 status = new Status(StatusMapping.FromHttpStatus(response.StatusCode), $"Bad gRPC response: HTTP status {(int)response.StatusCode}.");
             }
-            headers.RemoveAll(RpcException.StatusDetailsTrailer);
-            _headers.TrySetResult(headers);
+            HeadersReceived(response.Headers);
             EndWith(status, TrailersFrom(response.Headers.NonValidated));
             if (status.StatusCode != StatusCode.OK)
             {
@@ -343,7 +369,43 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallState
         var encoding = response.Headers.NonValidated.TryGetValues(GrpcProtocol.EncodingHeader, out var e) ? e.ToString() : null;
         var stream = response.Content.ReadAsStream(_token);
         _reader = new FrameReader(PipeReader.Create(stream, ReaderOptions), encoding, _channel.Options.MaxReceiveMessageSize);
-        _headers.TrySetResult(headers);
+        HeadersReceived(response.Headers);
+    }
+
+    private void HeadersReceived(HttpResponseHeaders headers)
+    {
+        lock (this)
+        {
+            _receivedHeaders = headers;
+            _headers?.TrySetResult(ToMetadata(headers));
+        }
+    }
+
+    /// <summary>Response headers as metadata; the status of a trailers-only response is not part of them.</summary>
+    private static Metadata ToMetadata(HttpResponseHeaders headers)
+    {
+        var metadata = new Metadata();
+        foreach (var header in headers.NonValidated)
+        {
+            MetadataCodec.AddFromHeader(metadata, header.Key, header.Value);
+        }
+        metadata.RemoveAll(RpcException.StatusDetailsTrailer);
+        return metadata;
+    }
+
+    /// <summary>Completes waiting header readers of a call that ended before (or without) headers.</summary>
+    private void CompleteHeaders(TaskCompletionSource<Metadata> headers)
+    {
+        if (_status is { StatusCode: not StatusCode.OK } status)
+        {
+            headers.TrySetException(new RpcException(status, _trailers));
+            // Nobody may ever await the headers: keep their failure from surfacing as unobserved.
+            _ = headers.Task.Exception;
+        }
+        else
+        {
+            headers.TrySetResult(new Metadata());
+        }
     }
 
     /// <summary>The next message, or null after the trailers said OK; throws the status otherwise.</summary>
@@ -443,6 +505,10 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallState
     private async Task<bool> WaitToRetryAsync(TimeSpan delay)
     {
         DisposeAttempt();
+        lock (this)
+        {
+            _receivedHeaders = null;
+        }
         _status = null;
         _trailers = null;
         GrpcMetrics.ClientRetried(_method.FullName);
@@ -466,7 +532,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallState
     {
         try
         {
-            await _ended.Task.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            await _ended!.Task.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -535,15 +601,12 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallState
         }
         _status = status;
         _trailers = trailers;
-        if (status.StatusCode == StatusCode.OK)
+        lock (this)
         {
-            _headers.TrySetResult(new Metadata());
-        }
-        else
-        {
-            _headers.TrySetException(new RpcException(status, trailers));
-            // Nobody may ever await the headers: keep their failure from surfacing as unobserved.
-            _ = _headers.Task.Exception;
+            if (_headers is { } headers && _receivedHeaders is null)
+            {
+                CompleteHeaders(headers);
+            }
         }
         GrpcMetrics.ClientCallEnded(_method.FullName, status.StatusCode, Stopwatch.GetElapsedTime(_started));
         _requestContent?.Abort(new RpcException(status, trailers));
@@ -551,7 +614,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallState
         DisposeAttempt();
         _linkedCts?.Dispose();
         _deadlineCts?.Dispose();
-        _ended.TrySetResult();
+        _ended?.TrySetResult();
     }
 
     private void OnCancelled()

@@ -12,33 +12,36 @@ public sealed class Metadata : IEnumerable<Metadata.Entry>
     /// <summary>The suffix that marks a binary key.</summary>
     public const string BinarySuffix = "-bin";
 
-    private readonly List<Entry> _entries = [];
+    // Created on first Add: most calls carry no trailers, and an empty Metadata should cost one object.
+    private List<Entry>? _entries;
+
+    private List<Entry> Entries => _entries ??= [];
 
     /// <summary>An empty, read-only-by-convention instance for "no metadata".</summary>
     internal static Metadata Empty => new();
 
     /// <summary>Number of entries.</summary>
-    public int Count => _entries.Count;
+    public int Count => _entries?.Count ?? 0;
 
     /// <summary>The entry at <paramref name="index"/>.</summary>
-    public Entry this[int index] => _entries[index];
+    public Entry this[int index] => Entries[index];
 
     /// <summary>Adds a text entry.</summary>
-    public void Add(string key, string value) => _entries.Add(new Entry(key, value));
+    public void Add(string key, string value) => Entries.Add(new Entry(key, value));
 
     /// <summary>Adds a binary entry; the key must end in <c>-bin</c>.</summary>
-    public void Add(string key, byte[] value) => _entries.Add(new Entry(key, value));
+    public void Add(string key, byte[] value) => Entries.Add(new Entry(key, value));
 
     /// <summary>Adds an entry.</summary>
-    public void Add(Entry entry) => _entries.Add(entry);
+    public void Add(Entry entry) => Entries.Add(entry);
 
     /// <summary>The last entry with this key, or null.</summary>
     public Entry? Get(string key)
     {
         var normalized = Entry.NormalizeKey(key);
-        for (var i = _entries.Count - 1; i >= 0; i--)
+        for (var i = Count - 1; i >= 0; i--)
         {
-            if (_entries[i].Key == normalized)
+            if (_entries![i].Key == normalized)
             {
                 return _entries[i];
             }
@@ -50,7 +53,7 @@ public sealed class Metadata : IEnumerable<Metadata.Entry>
     public IEnumerable<Entry> GetAll(string key)
     {
         var normalized = Entry.NormalizeKey(key);
-        return _entries.Where(e => e.Key == normalized);
+        return (_entries ?? []).Where(e => e.Key == normalized);
     }
 
     /// <summary>The text value of the last entry with this key, or null.</summary>
@@ -63,13 +66,17 @@ public sealed class Metadata : IEnumerable<Metadata.Entry>
     public int RemoveAll(string key)
     {
         var normalized = Entry.NormalizeKey(key);
-        return _entries.RemoveAll(e => e.Key == normalized);
+        return _entries?.RemoveAll(e => e.Key == normalized) ?? 0;
     }
 
-    /// <inheritdoc />
-    public IEnumerator<Entry> GetEnumerator() => _entries.GetEnumerator();
+    /// <summary>Enumerates the entries in order (a struct enumerator: no allocation in <c>foreach</c>).</summary>
+    public List<Entry>.Enumerator GetEnumerator() => (_entries ?? NoEntries).GetEnumerator();
+
+    IEnumerator<Entry> IEnumerable<Entry>.GetEnumerator() => GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private static readonly List<Entry> NoEntries = [];
 
     /// <summary>One key and its value.</summary>
     public sealed class Entry

@@ -35,6 +35,12 @@ internal sealed partial class GrpcCallDispatcher(GrpcServerPipeline pipeline, IO
         {
             LogInvalidTimeout(logger, timeoutHeader, method.Method.FullName);
         }
+        if (hasTimeout && timeout <= TimeSpan.Zero)
+        {
+            // The client's deadline passed on the way here (a timer of zero would race the method).
+            WriteTrailersOnly(http, StatusCode.DeadlineExceeded, "Deadline Exceeded");
+            return;
+        }
         HttpServerCallContext.RelaxKestrelLimits(http, method.Method.Type);
 
         var response = http.Response;
