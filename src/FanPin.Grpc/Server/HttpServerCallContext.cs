@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Pipelines;
 using System.Net;
 using FanPin.Grpc.Protocol;
 using Google.Protobuf;
