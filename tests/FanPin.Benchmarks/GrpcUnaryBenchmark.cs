@@ -28,6 +28,8 @@ public sealed class GrpcUnaryBenchmark : IBenchmark
         var concurrency = arguments.GetInt("concurrency", 64);
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}");
         Console.WriteLine($"unary calls, {concurrency} concurrent callers, {seconds} s measured after {warmup} s warm-up, loopback");
+        // Other work on the machine skews every figure: say how busy it was.
+        Console.WriteLine($"load average before: {LoadAverage()}");
 
         var csharp = await RunCsharpAsync(concurrency, warmup, seconds, cancellationToken);
         Print(csharp);
@@ -49,10 +51,14 @@ public sealed class GrpcUnaryBenchmark : IBenchmark
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio C#/grpc-js: {csharp.CallsPerSecond / js.CallsPerSecond:0.0}x calls/s"));
         }
+        Console.WriteLine($"load average after: {LoadAverage()}");
         var met = csharp.CallsPerSecond >= 40_000 && csharp.P99Ms <= 5 && (js is null || csharp.CallsPerSecond >= 5 * js.CallsPerSecond);
         Console.WriteLine($"targets (>= 40,000 calls/s, p99 <= 5 ms, >= 5x grpc-js): {(met ? "met" : "NOT met")}");
         return 0;
     }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private static void Print(BenchmarkResult r) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Pair}: {r.Calls:N0} calls, {r.CallsPerSecond:N0} calls/s, p50 {r.P50Ms:0.00} ms, p99 {r.P99Ms:0.00} ms"));
