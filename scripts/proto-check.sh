@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Checks the public contracts in protos/:
+#   1. buf lint: STANDARD rules plus COMMENTS (every service, RPC, message, field, enum commented);
+#   2. buf breaking: no wire- or source-breaking change against the last landed main;
+#   3. the typed bindings in src/FanPin.Contracts/Bindings match the protos.
+# buf is the npm package @bufbuild/buf, pinned in tools/buf/package-lock.json (installed here by npm ci).
+#
+# usage: scripts/proto-check.sh
+# environment: FANPIN_PROTO_BASE  git ref to compare with (default: main, or origin/main when there is no
+#              local main). When HEAD is that commit (CI on main itself), its parent is used instead.
+#              No earlier commit with protos/buf.yaml: the breaking check is skipped (first landing).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+if [ ! -x tools/buf/node_modules/.bin/buf ] || [ tools/buf/package-lock.json -nt tools/buf/node_modules/.package-lock.json ]; then
+  (cd tools/buf && npm ci --no-audit --no-fund --loglevel=error)
+fi
+buf="$root/tools/buf/node_modules/.bin/buf"
+
+echo "proto-check: buf lint"
+(cd protos && "$buf" lint)
+
+base=${FANPIN_PROTO_BASE:-}
+if [ -z "$base" ]; then
+  if git rev-parse --verify -q main >/dev/null; then base=main; else base=origin/main; fi
+fi
+if git rev-parse --verify -q "$base^{commit}" >/dev/null; then
+  if [ "$(git rev-parse "$base^{commit}")" = "$(git rev-parse HEAD)" ]; then
+    base="$base~1"
+  fi
+fi
+if git rev-parse --verify -q "$base^{commit}" >/dev/null && git cat-file -e "$base:protos/buf.yaml" 2>/dev/null; then
+  echo "proto-check: buf breaking against $base ($(git rev-parse --short "$base^{commit}"))"
+  # A snapshot of the base's protos: works the same in clones and worktrees.
+  against=$(mktemp -d)
+  trap 'rm -rf "$against"' EXIT
+  git archive "$base" protos | tar -x -C "$against"
+  (cd protos && "$buf" breaking --against "$against/protos")
+else
+  echo "proto-check: $base has no protos/buf.yaml yet: breaking check skipped (first landing)"
+fi
+
+echo "proto-check: typed bindings"
+dotnet run --project src/FanPin.Grpc.Codegen -v q -- --check
+echo "proto-check: OK"
