@@ -78,6 +78,32 @@ public class ExceptionMappingTests
     }
 
     [Fact]
+    public async Task Domain_validation_errors_give_invalid_argument_with_every_field()
+    {
+        var context = await RunAsync(new FanPin.ValidationFailedException(
+            [new FanPin.FieldViolation("members[1].id_number", "fails the GB 11643 check digit"), new FanPin.FieldViolation("name", "is empty")]));
+        Assert.Equal(StatusCode.InvalidArgument, context.Status.StatusCode);
+        var badRequest = Details(context).Details.Single().Unpack<BadRequest>();
+        Assert.Equal(["members[1].id_number", "name"], badRequest.FieldViolations.Select(v => v.Field));
+    }
+
+    [Fact]
+    public async Task Domain_not_found_precondition_and_exists_errors_give_their_statuses()
+    {
+        var notFound = await RunAsync(new FanPin.NotFoundException("household", "h-1"));
+        Assert.Equal(new Status(StatusCode.NotFound, "household h-1 not found"), notFound.Status);
+        Assert.Equal("household", Details(notFound).Details.Single().Unpack<ErrorInfo>().Metadata["kind"]);
+
+        var precondition = await RunAsync(new FanPin.PreconditionFailedException("appraisal needs a verified case", "AwaitingHomeVerification"));
+        Assert.Equal(StatusCode.FailedPrecondition, precondition.Status.StatusCode);
+        Assert.Contains("current state: AwaitingHomeVerification", precondition.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal("AwaitingHomeVerification", Details(precondition).Details.Single().Unpack<ErrorInfo>().Metadata["current_state"]);
+
+        var exists = await RunAsync(new FanPin.AlreadyExistsException("ID number already in household h-2"));
+        Assert.Equal(new Status(StatusCode.AlreadyExists, "ID number already in household h-2"), exists.Status);
+    }
+
+    [Fact]
     public async Task Cancellation_by_the_client_gives_cancelled()
     {
         using var cts = new CancellationTokenSource();

@@ -2,9 +2,6 @@ using Google.Rpc;
 
 namespace FanPin.Grpc;
 
-/// <summary>One invalid field of a request: its path (e.g. <c>members[2].id_number</c>) and why.</summary>
-public sealed record FieldViolation(string Field, string Description);
-
 /// <summary>
 /// The request is invalid: INVALID_ARGUMENT, with a <see cref="BadRequest"/> detail listing every
 /// violation by field, so a client can show each message next to its input.

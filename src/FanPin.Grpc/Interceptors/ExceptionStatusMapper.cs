@@ -41,6 +41,11 @@ public static partial class ExceptionStatusMapper
         {
             RpcException { StatusCode: not StatusCode.OK } rpc => rpc,
             AccessDeniedException denied => RpcException.WithErrorInfo(StatusCode.PermissionDenied, denied.Message, AccessDeniedReason),
+            // Domain errors (FanPin.Primitives) carry what the caller needs: the fields, the thing, the current state.
+            ValidationFailedException invalid => new RequestValidationException(invalid.Violations),
+            NotFoundException missing => RpcException.NotFound(missing.Message, "NOT_FOUND", new Dictionary<string, string> { ["kind"] = missing.Kind, ["id"] = missing.Id }),
+            PreconditionFailedException precondition => RpcException.FailedPrecondition(precondition.Message, "FAILED_PRECONDITION", new Dictionary<string, string> { ["current_state"] = precondition.CurrentState }),
+            AlreadyExistsException exists => RpcException.AlreadyExists(exists.Message),
             _ => new RpcException(new Status(StatusCode.Internal, detailedErrors
                 ? $"Exception was thrown by handler. {exception.GetType().Name}: {exception.Message}"
                 : $"Exception was thrown by handler (trace {context.GetHttpContext().TraceIdentifier}).")),
