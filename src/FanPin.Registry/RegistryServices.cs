@@ -2,6 +2,7 @@ using System.Reflection;
 using FanPin.Policies;
 using FanPin.Registry.Application.Common;
 using FanPin.Registry.Infrastructure;
+using FanPin.ServiceDefaults.HealthChecks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -15,6 +16,17 @@ public static class RegistryServices
 
     /// <summary>Folder of province policy documents (<c>Registry__PolicyDirectory</c>); absent: the built-in default.</summary>
     public const string PolicyDirectoryKey = "Registry:PolicyDirectory";
+
+    /// <summary>
+    /// The host's wiring: the registry's services (<see cref="AddRegistry(IServiceCollection, IConfiguration, bool)"/>)
+    /// and the readiness check of its database (<c>/health</c>: <c>postgres</c>).
+    /// </summary>
+    public static TBuilder AddRegistry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddRegistry(builder.Configuration, builder.Environment.IsDevelopment());
+        builder.Services.AddHealthChecks().AddPostgres(builder.Configuration.GetConnectionString(DatabaseName)!);
+        return builder;
+    }
 
     /// <summary>Adds the registry's services. Use cases are plain scoped classes (namespace <c>FanPin.Registry.Application</c>).</summary>
     public static IServiceCollection AddRegistry(this IServiceCollection services, IConfiguration configuration, bool isDevelopment)

@@ -226,7 +226,7 @@ public class HouseholdTests(RegistryFixture fx) : IClassFixture<RegistryFixture>
         var before = await fx.SnapshotAsync();
         var ex = await Assert.ThrowsAsync<ValidationFailedException>(() => fx.Run<UpdateHousehold, UpdateHouseholdResult>(u => u.HandleAsync(Callers.Township(),
             new UpdateHouseholdRequest(created.Household.Id, HouseholdCategory.Ordinary, false, false, [new MemberUpdate(member.Id, input with { IdNumber = NewIdNumber() })]))));
-        Assert.Equal("members[0].id_number", ex.Violations.Single().Field);
+        Assert.Equal("members[0].facts.id_number", ex.Violations.Single().Field);
         Assert.Equal(before, await fx.SnapshotAsync());
     }
 
