@@ -95,7 +95,7 @@ public class CaseServiceTests(RegistryServer server)
         })).IdentificationCase;
         Assert.Equal((IdentificationState.AwaitingDemocraticAppraisal, 480_000L), (verified.State, verified.VerifiedPerCapitaIncomeFen));
         var unspecified = await Fails(StatusCode.InvalidArgument, async () => await township.Identification.RecordDemocraticAppraisalAsync(
-            new RecordDemocraticAppraisalRequest { CaseId = c, MeetingOn = Date(2025, 3, 3), AssetCheckAuthorised = true }));
+            new RecordDemocraticAppraisalRequest { CaseId = c, MeetingOn = Date(2025, 3, 3), MinutesReference = "会议纪要-17", AssetCheckAuthorised = true }));
         Assert.Equal(["result"], Fields(unspecified));
         await township.Identification.RecordDemocraticAppraisalAsync(new RecordDemocraticAppraisalRequest
         {
