@@ -3,6 +3,7 @@ using FanPin.ServiceDefaults.HealthChecks;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddGrpcTransport();
 builder.Services.AddRegistry(builder.Configuration, builder.Environment.IsDevelopment());
 builder.Services.AddHealthChecks().AddPostgres(builder.Configuration.GetConnectionString(RegistryServices.DatabaseName)!);
 
@@ -12,6 +13,7 @@ await app.Services.MigrateRegistryDatabaseAsync().ConfigureAwait(false);
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
+app.MapGrpcHealthService();
 await app.RunAsync().ConfigureAwait(false);
 
 /// <summary>The registry service host (public for in-process host tests).</summary>
