@@ -121,6 +121,10 @@ public static class AppHost
                         .ToDictionary(kv => kv.Key, kv => kv.Value.Value);
                     environment["ASPNETCORE_ENVIRONMENT"] = "Development";
                     environment["DOTNET_ENVIRONMENT"] = "Development";
+                    // One line per entry, and no line per health probe: the console interleaves five services.
+                    environment["Logging__Console__FormatterName"] = "simple";
+                    environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+                    environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
                     if (Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 } otlp)
                     {
                         environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp;

@@ -15,7 +15,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 if [ ! -x tools/buf/node_modules/.bin/buf ] || [ tools/buf/package-lock.json -nt tools/buf/node_modules/.package-lock.json ]; then
-  (cd tools/buf && npm ci --no-audit --no-fund --loglevel=error)
+  # npm install, not npm ci: the lock holds only the platform packages the registry here serves, and npm ci
+  # refuses a lock without every optional platform entry. The lock still pins buf 1.75.0.
+  (cd tools/buf && npm install --no-audit --no-fund --loglevel=error)
 fi
 buf="$root/tools/buf/node_modules/.bin/buf"
 

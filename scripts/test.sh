@@ -9,6 +9,9 @@ root=$(pwd)
 
 bash scripts/setup.sh
 
+echo "== contracts (buf lint, breaking changes, typed bindings)"
+bash scripts/proto-check.sh
+
 echo "== build (Release, warnings as errors)"
 dotnet build FanPinAspire.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 

@@ -1,0 +1,27 @@
+using FanPin.AppHost.Hosting;
+
+namespace FanPin.AppHost;
+
+/// <summary>
+/// The composition, in the Aspire style: each service with its database, the services it calls and the
+/// infrastructure it uses. `run` starts it locally; `publish` writes Kubernetes or compose manifests from it.
+/// </summary>
+public static class Composition
+{
+    /// <summary>The whole suite.</summary>
+    public static AppModel Model { get; } = Build();
+
+    private static AppModel Build()
+    {
+        var model = new AppModel();
+
+        model.AddProject("registry", "src/FanPin.Registry/FanPin.Registry.csproj", grpcPort: 7101, healthPort: 7201)
+            .WithDatabase("registrydb")
+            .WithReference(model.Messaging)
+            .WithReference(model.Cache)
+            .WithSecret("Registry__IdNumbers__EncryptionKey", DevelopmentKeys.IdNumberEncryption)
+            .WithSecret("Registry__IdNumbers__HashKey", DevelopmentKeys.IdNumberHash);
+
+        return model;
+    }
+}

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace FanPinAspire.AppHost.Tests;
+
+/// <summary>
+/// The AppHost as a developer runs it: a child process that starts the infrastructure and every service,
+/// prints endpoints and a token, serves RPCs, and leaves nothing behind after Ctrl-C.
+/// </summary>
+public class RunTests
+{
+    [Fact]
+    public async Task Every_resource_becomes_healthy_serves_and_Ctrl_C_leaves_no_process()
+    {
+        var state = Path.Combine(Path.GetTempPath(), $"fanpin-apphost-{Guid.NewGuid():N}");
+        var output = new List<string>();
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { AppHostAssembly(), "--state", state, "--status-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var apphost = new Process { StartInfo = start };
+        apphost.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+            lock (output)
+            {
+                output.Add(e.Data);
+            }
+            if (e.Data.StartsWith("Ready.", StringComparison.Ordinal))
+            {
+                ready.TrySetResult();
+            }
+        };
+        apphost.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.Add(e.Data); } } };
+        var watch = Stopwatch.StartNew();
+        apphost.Start();
+        apphost.BeginOutputReadLine();
+        apphost.BeginErrorReadLine();
+        try
+        {
+            var finished = await Task.WhenAny(ready.Task, apphost.WaitForExitAsync(), Task.Delay(TimeSpan.FromMinutes(3)));
+            Assert.True(ready.Task.IsCompleted, "the AppHost did not get ready:\n" + Joined(output));
+            var toHealthy = watch.Elapsed;
+
+            var token = Line(output, "TOKEN=")[6..];
+            Assert.NotEmpty(token);
+            var statusUrl = Line(output, "Status page: ")["Status page: ".Length..];
+            using var http = new HttpClient();
+            var status = JsonDocument.Parse(await http.GetStringAsync(statusUrl + "status")).RootElement.EnumerateArray().ToList();
+            var names = status.Select(r => r.GetProperty("name").GetString()).ToList();
+            Assert.Contains("postgres", names);
+            Assert.Contains("messaging", names);
+            Assert.Contains("cache", names);
+            foreach (var service in FanPin.AppHost.Composition.Model.Services)
+            {
+                var row = status.Single(r => r.GetProperty("name").GetString() == service.Name);
+                Assert.Equal("Running", row.GetProperty("state").GetString());
+                Assert.Equal("Healthy", row.GetProperty("health").GetString());
+            }
+            var pids = status.Select(r => r.GetProperty("processId")).Where(p => p.ValueKind == JsonValueKind.Number).Select(p => p.GetInt32()).ToList();
+            Assert.NotEmpty(pids);
+
+            await ServiceCalls.CallEachServiceAsync(status, token);
+
+            _ = FanPin.LocalInfrastructure.LocalServer.Native.kill(apphost.Id, 2); // Ctrl-C
+            await apphost.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.Equal(0, apphost.ExitCode);
+
+            var left = pids.Where(pid => File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal)).ToList();
+            Assert.True(left.Count == 0, $"processes left after Ctrl-C: {string.Join(", ", left)}");
+            Assert.DoesNotContain(Directory.EnumerateDirectories("/proc").Select(d => Path.Combine(d, "cmdline")),
+                f => { try { return File.ReadAllText(f).Contains(state, StringComparison.Ordinal); } catch (IOException) { return false; } });
+            Console.WriteLine($"AppHost: all resources healthy after {toHealthy.TotalSeconds:0.0} s");
+        }
+        finally
+        {
+            if (!apphost.HasExited)
+            {
+                apphost.Kill(entireProcessTree: true);
+            }
+            if (Directory.Exists(state))
+            {
+                Directory.Delete(state, recursive: true);
+            }
+        }
+    }
+
+    private static string Line(List<string> output, string prefix)
+    {
+        lock (output)
+        {
+            return output.FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) ?? throw new InvalidOperationException($"no '{prefix}' line:\n{Joined(output)}");
+        }
+    }
+
+    private static string Joined(List<string> output)
+    {
+        lock (output)
+        {
+            return string.Join('\n', output.TakeLast(60));
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string AppHostAssembly() => Path.Combine(AppContext.BaseDirectory, "FanPinAspire.AppHost.dll");
+}
