@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using FanPin.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FanPin.Registry.Tests;
 
@@ -28,6 +29,22 @@ public class HostTests(EmptyDatabase infrastructure) : IClassFixture<EmptyDataba
         Assert.Contains("\"postgres\":{\"status\":\"Healthy\"", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM \"__ef_migrations_history\" WHERE \"MigrationId\" = '20261123090000_Initial'"));
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM households"));
+    }
+
+    [Fact]
+    public async Task In_development_the_id_keys_come_from_appsettings_Development_json()
+    {
+        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment("Development");
+            b.UseSetting($"ConnectionStrings:{RegistryServices.DatabaseName}", infrastructure.PostgresConnectionString);
+        });
+        var keys = factory.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>().GetSection("Registry:IdNumbers");
+        Assert.Equal(32, Convert.FromBase64String(keys["EncryptionKey"]!).Length);
+        Assert.Equal(32, Convert.FromBase64String(keys["HashKey"]!).Length);
+        using var http = factory.CreateClient();
+        using var alive = await http.GetAsync("/alive");
+        Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
     }
 
     [Fact]
