@@ -44,6 +44,20 @@ public class ContractCoverageTests(RegistryServer server)
         Assert.DoesNotContain(status, new[] { StatusCode.Unimplemented, StatusCode.Internal, StatusCode.Unknown });
     }
 
+    /// <summary>Without a bearer token every registry method is UNAUTHENTICATED, and nothing is written.</summary>
+    [Theory]
+    [MemberData(nameof(Methods))]
+    public async Task The_method_needs_a_token(string fullName)
+    {
+        var method = FindMethod(fullName);
+        var call = typeof(ContractCoverageTests).GetMethod(nameof(CallWithDefaultsAsync), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(method.GetType().GetGenericArguments());
+        using var anonymous = server.As(null);
+        var before = await server.SnapshotAsync();
+        Assert.Equal(StatusCode.Unauthenticated, await (Task<StatusCode>)call.Invoke(null, [anonymous.Channel, method])!);
+        Assert.Equal(before, await server.SnapshotAsync());
+    }
+
     [Fact]
     public void Wire_enums_and_registry_enums_share_numbers_and_names()
     {
