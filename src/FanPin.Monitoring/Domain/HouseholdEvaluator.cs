@@ -125,13 +125,15 @@ public static class HouseholdEvaluator
             rigidByCategory,
             rigid,
             Indicators.RigidToIncome(rigid, disposable),
-            Indicators.IncomeDrop(
-                ledger.DisposableIncome(recent), MemberMonths.Count(facts.Members, recent),
-                ledger.DisposableIncome(earlier), MemberMonths.Count(facts.Members, earlier)),
+            Indicators.Round4(ExactDrop(facts, recent, earlier)),
             recent,
             earlier,
             Indicators.TransferShare(incomeByCategory[RecordCategory.TransferNet], gross));
     }
+
+    private static decimal? ExactDrop(HouseholdFacts facts, MonthRange recent, MonthRange earlier) => Indicators.IncomeDrop(
+        facts.Ledger.DisposableIncome(recent), MemberMonths.Count(facts.Members, recent),
+        facts.Ledger.DisposableIncome(earlier), MemberMonths.Count(facts.Members, earlier));
 
     /// <summary>Evaluates the household in <paramref name="reference"/> under <paramref name="policy"/>.</summary>
     public static HouseholdEvaluation Evaluate(HouseholdFacts facts, ProvincePolicy policy, YearMonth reference)
@@ -161,7 +163,8 @@ public static class HouseholdEvaluator
                 $"rigid costs {Cny(summary.RigidCostsFen)} over {summary.CostWindow} against income {Cny(summary.DisposableIncomeFen)} over {summary.IncomeWindow}"
                 + (summary.RigidToIncomeRatio is { } r ? $" (ratio {Fraction(r)}, threshold {Fraction(monitoring.RigidExpenditureToIncome.Ratio)})" : " (no positive income)")));
         }
-        if (summary.IncomeDropRatio is { } drop && monitoring.IncomeDrop.IsCrossed(drop))
+        if (ExactDrop(facts, summary.IncomeDropRecent, summary.IncomeDropEarlier) is { } exactDrop && monitoring.IncomeDrop.IsCrossed(exactDrop)
+            && summary.IncomeDropRatio is { } drop)
         {
             signals.Add(new RiskSignal(SignalCodes.IncomeDrop,
                 Map(("dropRatio", drop), ("months", monitoring.IncomeDropMonths)),

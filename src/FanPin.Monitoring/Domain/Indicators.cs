@@ -64,16 +64,16 @@ public static class Indicators
         incomeFen <= 0 ? null : decimal.Round((decimal)rigidCostsFen / incomeFen, 4, MidpointRounding.AwayFromZero);
 
     /// <summary>
-    /// Whether rigid costs clearly exceed income under the policy's ratio. Without positive income any rigid
-    /// cost exceeds it.
+    /// Whether rigid costs clearly exceed income under the policy's ratio, compared exactly (a shown ratio is
+    /// rounded; the decision is not). Without positive income any rigid cost exceeds it.
     /// </summary>
     public static bool RigidExceedsIncome(long rigidCostsFen, long incomeFen, RatioThreshold threshold) =>
-        RigidToIncome(rigidCostsFen, incomeFen) is { } ratio ? threshold.IsCrossed(ratio) : rigidCostsFen > 0;
+        incomeFen > 0 ? threshold.IsCrossed((decimal)rigidCostsFen / incomeFen) : rigidCostsFen > 0;
 
     /// <summary>
     /// Share of per-capita income lost: 1 − recent / earlier, on per-member-month income of each period (a member
-    /// leaving is not a drop), 4 decimals. Null when the earlier period had no positive income or no members.
-    /// Negative when income rose.
+    /// leaving is not a drop), unrounded (<see cref="Round4"/> for showing it). Null when the earlier period had no
+    /// positive income or no members. Negative when income rose.
     /// </summary>
     public static decimal? IncomeDrop(long recentIncomeFen, int recentMemberMonths, long earlierIncomeFen, int earlierMemberMonths)
     {
@@ -81,10 +81,12 @@ public static class Indicators
         {
             return null;
         }
-        var recent = (decimal)recentIncomeFen / recentMemberMonths;
-        var earlier = (decimal)earlierIncomeFen / earlierMemberMonths;
-        return decimal.Round(1m - (recent / earlier), 4, MidpointRounding.AwayFromZero);
+        // recent/earlier = (recentIncome × earlierMonths) / (earlierIncome × recentMonths): one division, exact for whole shares.
+        return 1m - ((decimal)recentIncomeFen * earlierMemberMonths / ((decimal)earlierIncomeFen * recentMemberMonths));
     }
+
+    /// <summary>A ratio as shown and carried in signals: 4 decimals.</summary>
+    public static decimal? Round4(decimal? value) => value is { } v ? decimal.Round(v, 4, MidpointRounding.AwayFromZero) : null;
 
     /// <summary>
     /// Share of gross income (the four categories, before productive costs) that is transfer income
