@@ -104,9 +104,19 @@ public class ThresholdTests
     [Fact]
     public void Any_rigid_cost_exceeds_an_income_that_is_not_positive()
     {
-        var facts = Household(HouseholdCategory.Ordinary, RecordCategory.Accident, 1, yearIncomeFen: 0);
+        var facts = Household(HouseholdCategory.Ordinary, RecordCategory.Accident, 1, yearIncomeFen: 0); // 0 recorded every month
         var signal = HouseholdEvaluator.Evaluate(facts, Default, Reference).Signals.Single(s => s.Code == SignalCodes.RigidExpenditureAboveIncome);
         Assert.False(signal.Inputs.ContainsKey("ratio"));
+    }
+
+    [Fact]
+    public void Without_any_income_record_income_rules_stay_silent_but_warning_lines_do_not()
+    {
+        var ledger = MonthlyLedger.Empty.Add(RecordCategory.MedicalSelfPaid, Reference, 600_000);
+        var facts = new HouseholdFacts(Guid.NewGuid(), "620102001001", HouseholdCategory.Ordinary, [new MemberSpan(null, null)], ledger, GuaranteeIndicators.None, []);
+        var evaluation = HouseholdEvaluator.Evaluate(facts, Default, Reference);
+        Assert.Equal(0, evaluation.Summary.IncomeMonthsRecorded);
+        Assert.Equal([SignalCodes.MedicalCostAboveWarningLine], evaluation.Signals.Select(s => s.Code).ToArray());
     }
 
     [Theory]

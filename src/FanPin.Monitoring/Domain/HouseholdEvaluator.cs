@@ -29,6 +29,7 @@ public sealed record HouseholdFacts(
 /// <param name="IncomeByCategoryFen">Income of each category over the income window.</param>
 /// <param name="ProductiveCostsFen">Productive costs over the income window.</param>
 /// <param name="DisposableIncomeFen">Income minus productive costs over the income window.</param>
+/// <param name="IncomeMonthsRecorded">Months of the income window with an income or productive-cost record; 0 means income is unknown.</param>
 /// <param name="MemberMonths">Member-months in the income window (the denominator × 12).</param>
 /// <param name="CurrentMembers">Members on the last day of the reference month.</param>
 /// <param name="PerCapitaIncomeFen">Per-capita annual disposable income; null without member-months.</param>
@@ -48,6 +49,7 @@ public sealed record IncomeSummary(
     IReadOnlyDictionary<RecordCategory, long> IncomeByCategoryFen,
     long ProductiveCostsFen,
     long DisposableIncomeFen,
+    int IncomeMonthsRecorded,
     int MemberMonths,
     int CurrentMembers,
     long? PerCapitaIncomeFen,
@@ -117,6 +119,7 @@ public static class HouseholdEvaluator
             incomeByCategory,
             productive,
             disposable,
+            ledger.MonthsRecorded([.. RecordCategories.Income, RecordCategory.ProductiveCost], window),
             memberMonths,
             facts.Members.Count(m => m.IsMemberOn(reference.LastDay)),
             Indicators.PerCapitaIncome(disposable, memberMonths),
@@ -141,15 +144,19 @@ public static class HouseholdEvaluator
         var monitoring = policy.Monitoring;
         var summary = Summarise(facts, monitoring, reference);
         var signals = new List<RiskSignal>();
-        if (summary.PerCapitaIncomeFen is { } perCapita && Indicators.IsBelowLine(perCapita, monitoring.MonitoringLineFen))
+        // Income rules need a known income: a household nobody has recorded any income for is not "below the line"
+        // (that would flag every registered household); its costs and guarantee gaps still count.
+        var incomeKnown = summary.IncomeMonthsRecorded > 0;
+        if (incomeKnown && summary.PerCapitaIncomeFen is { } perCapita && Indicators.IsBelowLine(perCapita, monitoring.MonitoringLineFen))
         {
             signals.Add(new RiskSignal(SignalCodes.IncomeBelowLine,
-                Map(("perCapitaIncomeFen", perCapita), ("disposableIncomeFen", summary.DisposableIncomeFen), ("memberMonths", summary.MemberMonths)),
+                Map(("perCapitaIncomeFen", perCapita), ("disposableIncomeFen", summary.DisposableIncomeFen), ("memberMonths", summary.MemberMonths),
+                    ("incomeMonthsRecorded", summary.IncomeMonthsRecorded)),
                 Map(("monitoringLineFen", monitoring.MonitoringLineFen)),
                 ComparisonNames.LessThan, "monitoring.monitoring_line_fen",
                 $"per-capita disposable income {Cny(perCapita)} over {summary.IncomeWindow} is below the monitoring line {Cny(monitoring.MonitoringLineFen)}"));
         }
-        if (summary.RigidCostsFen > 0
+        if (incomeKnown && summary.RigidCostsFen > 0
             && Indicators.RigidExceedsIncome(summary.RigidCostsFen, summary.DisposableIncomeFen, monitoring.RigidExpenditureToIncome))
         {
             var inputs = new Dictionary<string, decimal> { ["rigidCostsFen"] = summary.RigidCostsFen, ["disposableIncomeFen"] = summary.DisposableIncomeFen };

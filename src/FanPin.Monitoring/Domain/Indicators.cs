@@ -40,6 +40,13 @@ public sealed class MonthlyLedger
     /// <summary>The sum of several categories over a range.</summary>
     public long Sum(IEnumerable<RecordCategory> categories, MonthRange range) => categories.Sum(c => Sum(c, range));
 
+    /// <summary>Months of the range with at least one record of the categories (a record of 0 counts: "no income" was recorded).</summary>
+    public int MonthsRecorded(IEnumerable<RecordCategory> categories, MonthRange range)
+    {
+        var wanted = categories.ToHashSet();
+        return _amounts.Keys.Where(k => wanted.Contains(k.Category) && range.Contains(k.Month)).Select(k => k.Month).Distinct().Count();
+    }
+
     /// <summary>Disposable income over a range: the four income categories minus productive costs.</summary>
     public long DisposableIncome(MonthRange range) =>
         Sum(RecordCategories.Income, range) - Sum(RecordCategory.ProductiveCost, range);
