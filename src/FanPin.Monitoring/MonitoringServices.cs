@@ -30,6 +30,7 @@ public static class MonitoringServices
             return new MonitoringPolicies(string.IsNullOrWhiteSpace(directory) ? PolicySet.DefaultOnly : PolicySet.LoadDirectory(directory));
         });
         services.AddSingleton<MonitoringClock>();
+        services.AddSingleton<Application.Feeds.FeedImportProgressBoard>();
         services.TryAddSingleton(TimeProvider.System);
         foreach (var useCase in UseCaseTypes)
         {

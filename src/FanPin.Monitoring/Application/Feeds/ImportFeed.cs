@@ -91,7 +91,7 @@ public sealed record ImportFeedResult(
 /// skips rows already imported, so it changes nothing and announces nothing. A late feed raises FeedOverdue
 /// (unless already announced), an unusual one FeedAnomaly.
 /// </summary>
-public sealed class ImportFeed(MonitoringDbContext db, MonitoringClock clock, MonitoringPolicies policies, IdNumberHasher hasher)
+public sealed class ImportFeed(MonitoringDbContext db, MonitoringClock clock, MonitoringPolicies policies, IdNumberHasher hasher, FeedImportProgressBoard board)
 {
     /// <summary>How often progress is reported while receiving.</summary>
     public const int ProgressEveryRows = 10_000;
@@ -128,6 +128,7 @@ public sealed class ImportFeed(MonitoringDbContext db, MonitoringClock clock, Mo
             throw new AccessDeniedException($"department {caller.Department} may not send the feed of {request.Department}");
         }
         var scope = RegionScope.Narrow(caller, requested);
+        progress = Both(board.Track(request.Department, feedId), progress);
         var now = clock.UtcNow;
         var policy = policies.InForce(scope.Value, today);
         var dueOn = policy.DepartmentFeeds.DueDate(request.Department, period.Year, period.Month);
@@ -274,6 +275,18 @@ public sealed class ImportFeed(MonitoringDbContext db, MonitoringClock clock, Mo
 
     /// <summary>A region prefix as the 12-digit code events carry (the region itself, lower levels zero).</summary>
     public static string RegionCodeOf(string prefix) => prefix.PadRight(12, '0');
+
+    private static IProgress<ImportProgress> Both(IProgress<ImportProgress> board, IProgress<ImportProgress>? caller) =>
+        caller is null ? board : new ProgressPair(board, caller);
+
+    private sealed class ProgressPair(IProgress<ImportProgress> first, IProgress<ImportProgress> second) : IProgress<ImportProgress>
+    {
+        public void Report(ImportProgress value)
+        {
+            first.Report(value);
+            second.Report(value);
+        }
+    }
 
     /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and could reorder reports).</summary>
     private sealed class StepProgress(Action<int> report) : IProgress<int>
