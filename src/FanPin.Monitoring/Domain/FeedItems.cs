@@ -172,7 +172,8 @@ public static class FeedItems
     private static readonly Dictionary<string, FeedItem> ByCode = All.ToDictionary(i => i.Code, StringComparer.Ordinal);
 
     /// <summary>The item with this code, or null.</summary>
-    public static FeedItem? Find(string? code) => code is null ? null : ByCode.GetValueOrDefault(code.Trim().ToLowerInvariant());
+    public static FeedItem? Find(string? code) =>
+        code is null ? null : ByCode.GetValueOrDefault(code) ?? ByCode.GetValueOrDefault(code.Trim().ToLowerInvariant());
 
     /// <summary>The items a department reports.</summary>
     public static IReadOnlyList<FeedItem> Of(string department) => All.Where(i => i.Departments.Contains(department)).ToList();

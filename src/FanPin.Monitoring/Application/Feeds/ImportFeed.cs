@@ -176,6 +176,7 @@ public sealed class ImportFeed(MonitoringDbContext db, MonitoringClock clock, Mo
         var seen = new HashSet<int>();
         var received = 0;
         progress?.Report(new ImportProgress(FeedImportPhase.Receiving, 0));
+        using var hashing = hasher.CreateSession();
         await using (var writer = await merge.BeginStagingAsync(ct).ConfigureAwait(false))
         {
             await foreach (var row in rows.WithCancellation(ct).ConfigureAwait(false))
@@ -192,8 +193,8 @@ public sealed class ImportFeed(MonitoringDbContext db, MonitoringClock clock, Mo
                 else
                 {
                     var checkedRow = FeedRowCheck.Check(row, request.Department, period, today);
-                    var hash = checkedRow.Id is { } id ? hasher.Hash(id) : null;
-                    await FeedMerge.WriteAsync(writer, received, row.RowNumber, hash, checkedRow, ct).ConfigureAwait(false);
+                    var hash = checkedRow.Id is { } id ? hashing.Hash(id) : null;
+                    FeedMerge.Write(writer, received, row.RowNumber, hash, checkedRow);
                 }
                 if (received % ProgressEveryRows == 0)
                 {
