@@ -78,8 +78,8 @@ internal sealed class FeedMerge(MonitoringDbContext db, NpgsqlConnection connect
     }
 
     /// <summary>Merges the staged rows of feed <paramref name="feedKey"/>.</summary>
-    public async Task<MergeOutcome> MergeAsync(long feedKey, string feedId, string department, string scopePrefix, DateTimeOffset now, string importedBy,
-        IProgress<int>? step, CancellationToken ct)
+    public async Task<MergeOutcome> MergeAsync(long feedKey, bool firstImport, string feedId, string department, string scopePrefix, DateTimeOffset now,
+        string importedBy, IProgress<int>? step, CancellationToken ct)
     {
         NpgsqlParameter[] P() =>
         [
@@ -95,28 +95,46 @@ internal sealed class FeedMerge(MonitoringDbContext db, NpgsqlConnection connect
         // LOCAL: only for this transaction.
         await Sql.ExecuteAsync(db, connection, "SET LOCAL work_mem = '256MB'; ANALYZE feed_stage", ct).ConfigureAwait(false);
 
+        // Rows not imported before under this feed id: all of them on a first import; on a re-import only these are
+        // matched and applied, so sending a feed again costs little more than reading it.
+        var fresh = "feed_stage";
+        if (!firstImport)
+        {
+            fresh = "feed_fresh";
+            await Sql.ExecuteAsync(db, connection, """
+                CREATE TEMP TABLE feed_fresh ON COMMIT DROP AS
+                SELECT s.* FROM feed_stage s
+                WHERE NOT EXISTS (SELECT 1 FROM feed_rows r WHERE r.feed_key = @feed AND r.row_number = s.row_number);
+                ANALYZE feed_fresh;
+                """, ct, P()).ConfigureAwait(false);
+        }
+
         // Persons to households: the member whose membership covers the row's month (the latest to join when a
         // person moved within the month). Only valid rows are matched.
-        await Sql.ExecuteAsync(db, connection, """
+        // A hash join, no sort: almost every person has one membership covering the month. The rare person in two
+        // households that month (moved mid-month) keeps the membership that began last.
+        await Sql.ExecuteAsync(db, connection, $"""
             CREATE TEMP TABLE feed_match ON COMMIT DROP AS
-            SELECT DISTINCT ON (s.seq) s.seq, km.household_id
-            FROM feed_stage s
+            SELECT s.seq, km.household_id, coalesce(km.joined_on, '-infinity'::date) AS joined_on
+            FROM {fresh} s
             JOIN known_members km ON km.id_hash = s.id_hash
             WHERE s.error IS NULL
               AND (km.joined_on IS NULL OR km.joined_on < s.month + interval '1 month')
-              AND (km.left_on IS NULL OR km.left_on > s.month)
-            ORDER BY s.seq, km.joined_on DESC NULLS LAST
+              AND (km.left_on IS NULL OR km.left_on > s.month);
+            DELETE FROM feed_match m
+            USING (SELECT seq FROM feed_match GROUP BY seq HAVING count(*) > 1) twice, feed_match o
+            WHERE m.seq = twice.seq AND o.seq = m.seq
+              AND (o.joined_on > m.joined_on OR (o.joined_on = m.joined_on AND o.household_id > m.household_id));
             """, ct).ConfigureAwait(false);
         step?.Report(1);
 
         // One row per fresh row (not imported before under this feed) with its outcome so far: invalid,
         // duplicate (same person, item, month and reference as an earlier row), unmatched, outside the scope;
         // null for rows to apply.
-        await Sql.ExecuteAsync(db, connection, """
+        await Sql.ExecuteAsync(db, connection, $"""
             CREATE TEMP TABLE feed_work ON COMMIT DROP AS
             WITH fresh AS MATERIALIZED (
-                SELECT s.* FROM feed_stage s
-                WHERE NOT EXISTS (SELECT 1 FROM feed_rows r WHERE r.feed_key = @feed AND r.row_number = s.row_number)
+                SELECT * FROM {fresh}
             ), repeated AS (
                 -- hashed, not sorted: only keys that occur more than once come out
                 SELECT id_hash, effect, target, month, reference, min(row_number) AS first_row
@@ -149,16 +167,21 @@ internal sealed class FeedMerge(MonitoringDbContext db, NpgsqlConnection connect
 
         // Amounts: a row whose key (household, category, month, department, person, reference) has a current
         // record with the same amount changes nothing; with another amount it supersedes that record.
+        // New record ids are time-ordered (UUIDv7 layout: this import's millisecond, the feed, then the position
+        // in household order), so the million inserts append to the primary key and, sorted by household, to the
+        // household index, instead of touching random pages of both.
         await Sql.ExecuteAsync(db, connection, """
             CREATE TEMP TABLE feed_records ON COMMIT DROP AS
             SELECT w.seq, w.row_number, w.household_id, w.target AS category, w.month, w.amount, w.id_hash, w.reference,
                    r.id AS current_id, r.version AS current_version,
-                   CASE WHEN r.id IS NULL OR r.amount_fen <> w.amount THEN gen_random_uuid() END AS new_id
+                   CASE WHEN r.id IS NULL OR r.amount_fen <> w.amount
+                        THEN (lpad(to_hex(@ms), 12, '0') || '7' || lpad(to_hex(@feed % 4096), 3, '0') || '8'
+                              || lpad(to_hex(row_number() OVER (ORDER BY w.household_id, w.month, w.seq)), 15, '0'))::uuid END AS new_id
             FROM feed_work w
-            LEFT JOIN records r ON r.superseded_by_id IS NULL AND r.household_id = w.household_id AND r.category = w.target
-                 AND r.month = w.month AND r.department = @dept AND r.member_id_hash = w.id_hash AND r.reference = w.reference
+            LEFT JOIN records r ON r.superseded_by_id IS NULL AND r.department = @dept AND r.month = w.month
+                 AND r.household_id = w.household_id AND r.category = w.target AND r.member_id_hash = w.id_hash AND r.reference = w.reference
             WHERE w.outcome IS NULL AND w.effect = 1
-            """, ct, P()).ConfigureAwait(false);
+            """, ct, [.. P(), new NpgsqlParameter<long>("ms", now.ToUnixTimeMilliseconds())]).ConfigureAwait(false);
         await Sql.ExecuteAsync(db, connection, """
             INSERT INTO records (id, household_id, category, month, amount_fen, source, reference, department, feed_key, feed_row,
                                  member_id_hash, version, supersedes_id, correction_reason, recorded_at, recorded_by)
@@ -166,6 +189,7 @@ internal sealed class FeedMerge(MonitoringDbContext db, NpgsqlConnection connect
                    id_hash, coalesce(current_version, 0) + 1, current_id,
                    CASE WHEN current_id IS NOT NULL THEN 'superseded by feed ' || @feedId || ' row ' || row_number END, @now, @by
             FROM feed_records WHERE new_id IS NOT NULL
+            ORDER BY new_id
             """, ct, P()).ConfigureAwait(false);
         await Sql.ExecuteAsync(db, connection, """
             UPDATE records r SET superseded_by_id = f.new_id, superseded_at = @now
@@ -219,13 +243,14 @@ internal sealed class FeedMerge(MonitoringDbContext db, NpgsqlConnection connect
             LEFT JOIN feed_records f ON f.seq = w.seq
             LEFT JOIN feed_facts x ON x.row_number = w.row_number
             """, ct, P()).ConfigureAwait(false);
+        // In key order: the ledger's primary key and the queue's fill from left to right.
         await Sql.ExecuteAsync(db, connection, """
             INSERT INTO feed_rows (feed_key, row_number, outcome, reason, household_id)
-            SELECT @feed, row_number, outcome, reason, household_id FROM feed_outcomes
+            SELECT @feed, row_number, outcome, reason, household_id FROM feed_outcomes ORDER BY row_number
             """, ct, P()).ConfigureAwait(false);
         var queued = await Sql.ExecuteAsync(db, connection, """
             INSERT INTO evaluation_queue (household_id, enqueued_at)
-            SELECT DISTINCT household_id, @now FROM feed_outcomes WHERE outcome = 1
+            SELECT household_id, @now FROM feed_outcomes WHERE outcome = 1 GROUP BY household_id ORDER BY household_id
             ON CONFLICT (household_id) DO UPDATE SET enqueued_at = excluded.enqueued_at
             """, ct, P()).ConfigureAwait(false);
         step?.Report(5);

@@ -63,7 +63,7 @@ public sealed class EvaluateQueuedHouseholds(MonitoringDbContext db, MonitoringC
         await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         var ids = new List<Guid>(size);
         await using (var command = Sql.Command(db, connection,
-            "SELECT household_id FROM evaluation_queue ORDER BY enqueued_at, household_id LIMIT @n FOR UPDATE SKIP LOCKED"))
+            "SELECT household_id FROM evaluation_queue ORDER BY household_id LIMIT @n FOR UPDATE SKIP LOCKED"))
         {
             command.Parameters.Add(new NpgsqlParameter<int>("n", size));
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
@@ -131,7 +131,7 @@ public sealed class EvaluateQueuedHouseholds(MonitoringDbContext db, MonitoringC
                 Payload = json,
             });
         }
-        db.SignalChanges.AddRange(changes);
+        await InsertChangesAsync(connection, changes, ct).ConfigureAwait(false);
         await UpsertAsync(connection, changedRows.Select(c => c.Evaluation).ToList(), payloads, reference, now, ct).ConfigureAwait(false);
         await TouchAsync(connection, unchanged, reference, now, ct).ConfigureAwait(false);
         await Sql.ExecuteAsync(db, connection, "DELETE FROM evaluation_queue WHERE household_id = ANY(@ids)", ct,
@@ -208,6 +208,28 @@ public sealed class EvaluateQueuedHouseholds(MonitoringDbContext db, MonitoringC
             {
                 Value = evaluations.Select(e => payloads.GetValueOrDefault(e.HouseholdId) ?? JsonSerializer.Serialize(e, MonitoringJson.Options)).ToArray(),
             }).ConfigureAwait(false);
+    }
+
+    /// <summary>Appends to the signal change log in one statement (the log is append-only; EF would track every row).</summary>
+    private async Task InsertChangesAsync(NpgsqlConnection connection, List<SignalChange> changes, CancellationToken ct)
+    {
+        if (changes.Count == 0)
+        {
+            return;
+        }
+        await Sql.ExecuteAsync(db, connection, """
+            INSERT INTO signal_changes (sequence, event_id, household_id, region_code, occurred_at, payload)
+            SELECT u.sequence, u.event_id, u.household_id, u.region_code, u.occurred_at, u.payload::jsonb
+            FROM unnest(@sequences, @events, @households, @regions, @times, @payloads)
+                 AS u(sequence, event_id, household_id, region_code, occurred_at, payload)
+            """, ct,
+            new NpgsqlParameter("sequences", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = changes.Select(c => c.Sequence).ToArray() },
+            new NpgsqlParameter("events", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = changes.Select(c => c.EventId).ToArray() },
+            new NpgsqlParameter("households", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = changes.Select(c => c.HouseholdId).ToArray() },
+            new NpgsqlParameter("regions", NpgsqlDbType.Array | NpgsqlDbType.Varchar) { Value = changes.Select(c => c.RegionCode).ToArray() },
+            new NpgsqlParameter("times", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = changes.Select(c => c.OccurredAt).ToArray() },
+            new NpgsqlParameter("payloads", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = changes.Select(c => c.Payload).ToArray() })
+            .ConfigureAwait(false);
     }
 
     /// <summary>Unchanged findings: only when and under which month and policy they were confirmed.</summary>

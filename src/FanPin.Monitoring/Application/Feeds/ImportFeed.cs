@@ -208,7 +208,7 @@ public sealed class ImportFeed(MonitoringDbContext db, MonitoringClock clock, Mo
         IProgress<int>? steps = progress is null
             ? null
             : new StepProgress(s => progress.Report(new ImportProgress(s < 2 ? FeedImportPhase.Matching : FeedImportPhase.Applying, received, s)));
-        var outcome = await merge.MergeAsync(feed.Key, feedId, request.Department, scope.Value, now, caller.Subject, steps, ct).ConfigureAwait(false);
+        var outcome = await merge.MergeAsync(feed.Key, firstImport, feedId, request.Department, scope.Value, now, caller.Subject, steps, ct).ConfigureAwait(false);
 
         feed.RowCount += outcome.Fresh;
         feed.AppliedRows += outcome.Applied;

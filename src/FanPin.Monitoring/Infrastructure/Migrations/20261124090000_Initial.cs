@@ -61,6 +61,9 @@ public sealed class Initial : Migration
                 recorded_by       text NOT NULL
             );
             CREATE INDEX ix_records_household_month ON records (household_id, month);
+            -- A feed finds the current records it may supersede among its department's records of its months.
+            CREATE INDEX ix_records_feed ON records (department, month, household_id)
+                WHERE superseded_by_id IS NULL AND department IS NOT NULL;
             -- One correction per version: two concurrent corrections of the same version cannot both win.
             CREATE UNIQUE INDEX ux_records_supersedes ON records (supersedes_id) WHERE supersedes_id IS NOT NULL;
 
