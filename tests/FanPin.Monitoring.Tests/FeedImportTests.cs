@@ -72,6 +72,9 @@ public class FeedImportTests(MonitoringDatabase infrastructure) : IClassFixture<
         Assert.Contains("appears more than once", reasons[10].Reason, StringComparison.Ordinal);
         Assert.Equal(FeedImportPhase.Receiving, progress[0].Phase);
         Assert.Equal(FeedImportPhase.Done, progress[^1].Phase);
+        var board = await harness.Run<GetFeedImportProgress, ImportProgress?>(u => u.HandleAsync(s.Department,
+            new GetFeedImportProgressRequest(Departments.MedicalInsurance, "mi-2026-11")));
+        Assert.Equal((FeedImportPhase.Done, 11), (board!.Phase, board.RowsReceived));
 
         // The valid rows became records and a snapshot of the household.
         var county = Callers.County(s.County);
