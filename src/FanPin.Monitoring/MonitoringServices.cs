@@ -22,6 +22,7 @@ public static class MonitoringServices
         var connectionString = configuration.GetConnectionString(DatabaseName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{DatabaseName} is not configured (environment variable ConnectionStrings__{DatabaseName}).");
         services.AddDbContext<MonitoringDbContext>(o => o.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history")));
+        services.AddHealthChecks().AddPostgres(connectionString, DatabaseName);
         services.TryAddSingleton<IDomainEventStaging, DomainEventJournal>();
         services.AddSingleton(IdNumberHasher.FromConfiguration(configuration, isDevelopment));
         services.AddSingleton(_ =>
