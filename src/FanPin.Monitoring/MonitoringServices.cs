@@ -2,6 +2,7 @@ using System.Reflection;
 using FanPin.Monitoring.Application.Common;
 using FanPin.Monitoring.Infrastructure;
 using FanPin.Policies;
+using FanPin.ServiceDefaults.HealthChecks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
