@@ -18,7 +18,7 @@ public static class CliApp
           infra up [--state DIR] [--fresh] [--env-file FILE]
                 Starts private PostgreSQL, RabbitMQ and Redis, prints their connection strings
                 (and writes them as KEY=VALUE lines to FILE), and stops them on Ctrl-C or SIGTERM.
-        """;
+        """ + "\n" + FeedImportCommand.Usage;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -33,6 +33,7 @@ public static class CliApp
             {
                 "token" => Token(new Arguments(args.Skip(1))),
                 "infra" when args.Length > 1 && args[1] == "up" => await InfraUpAsync(new Arguments(args.Skip(2))),
+                "feed" when args.Length > 1 && args[1] == "import" => await FeedImportAsync(new Arguments(args.Skip(2))),
                 _ => throw new UsageException($"unknown command '{string.Join(' ', args.Take(2))}'"),
             };
         }
@@ -110,6 +111,20 @@ public static class CliApp
         }
         Console.WriteLine("Stopping...");
         return 0;
+    }
+
+    private static async Task<int> FeedImportAsync(Arguments a)
+    {
+        CheckKnown(a, "department", "month", "file", "region", "feed-id", "connection-string", "rejections", "migrate");
+        try
+        {
+            return await FeedImportCommand.RunAsync(a);
+        }
+        catch (Exception ex) when (ex is DomainException or AccessDeniedException or FormatException or Npgsql.NpgsqlException)
+        {
+            await Console.Error.WriteLineAsync($"fanpin: feed import failed: {ex.Message}");
+            return 1;
+        }
     }
 
     private static void CheckKnown(Arguments a, params string[] known)

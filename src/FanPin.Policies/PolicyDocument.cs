@@ -159,6 +159,7 @@ public static class PolicyDocument
         var window = map.Enum<IncomeWindowRule>("income_window");
         var rigid = ReadRatio(map.Map("rigid_expenditure_to_income"), 10m);
         var drop = ReadRatio(map.Map("income_drop"), 1m);
+        var dropMonths = map.Int("income_drop_months", 1, 12);
         var admit = map.Bool("admit_above_line_without_stable_income");
         var quarter = map.Int("full_screening_quarter", 1, 4);
         var linesMap = map.Map("warning_lines");
@@ -167,10 +168,10 @@ public static class PolicyDocument
         var schooling = ReadThreshold(linesMap.Map("schooling"));
         linesMap.RejectUnknownKeys();
         map.RejectUnknownKeys();
-        return line is null || poverty is null || poverty > line || window is null || rigid is null || drop is null || admit is null
-            || quarter is null || medical is null || disaster is null || schooling is null
+        return line is null || poverty is null || poverty > line || window is null || rigid is null || drop is null || dropMonths is null
+            || admit is null || quarter is null || medical is null || disaster is null || schooling is null
             ? null
-            : new MonitoringPolicy(line.Value, poverty.Value, window.Value, rigid, drop, admit.Value, quarter.Value,
+            : new MonitoringPolicy(line.Value, poverty.Value, window.Value, rigid, drop, dropMonths.Value, admit.Value, quarter.Value,
                 new WarningLines(medical, disaster, schooling));
     }
 
@@ -401,8 +402,44 @@ public static class PolicyDocument
             }
             schedules.Add(new DepartmentFeedSchedule(department, months.Order().ToEquatableList()));
         }
+        var expected = new List<string>();
+        foreach (var (node, path) in map.Sequence("expected", allowEmpty: true) ?? [])
+        {
+            var department = YamlMapReader.Scalar(node, path, ErrorsOf(map));
+            if (department is null)
+            {
+                ok = false;
+            }
+            else if (!Departments.All.Contains(department))
+            {
+                map.ErrorAt(path, $"'{department}' is not a known department; expected one of: {string.Join(", ", Departments.All)}");
+                ok = false;
+            }
+            else if (expected.Contains(department))
+            {
+                map.ErrorAt(path, $"'{department}' is listed twice");
+                ok = false;
+            }
+            else
+            {
+                expected.Add(department);
+            }
+        }
+        if (!map.Has("expected"))
+        {
+            ok = false;
+        }
+        var anomalyMap = map.Map("anomaly");
+        var usual = anomalyMap.Int("usual_over_last_feeds", 1, 36);
+        var matchShare = anomalyMap.Decimal("min_match_rate_share_of_usual", 0m, 1m);
+        var rowShare = anomalyMap.Decimal("min_row_count_share_of_usual", 0m, 1m);
+        var errorRate = anomalyMap.Decimal("max_error_rate", 0m, 1m);
+        anomalyMap.RejectUnknownKeys();
         map.RejectUnknownKeys();
-        return !ok || due is null ? null : new DepartmentFeedPolicy(due.Value, schedules.ToEquatableList());
+        return !ok || due is null || usual is null || matchShare is null || rowShare is null || errorRate is null
+            ? null
+            : new DepartmentFeedPolicy(due.Value, schedules.ToEquatableList(), expected.ToEquatableList(),
+                new FeedAnomalyRule(usual.Value, matchShare.Value, rowShare.Value, errorRate.Value));
     }
 
     private static HolidayCalendar? ReadCalendar(YamlMapReader map)
@@ -499,6 +536,7 @@ public static class PolicyDocument
                     { "income_window", Plain(YamlNames.Of(policy.Monitoring.IncomeWindow)) },
                     { "rigid_expenditure_to_income", Ratio(policy.Monitoring.RigidExpenditureToIncome) },
                     { "income_drop", Ratio(policy.Monitoring.IncomeDrop) },
+                    { "income_drop_months", Plain(policy.Monitoring.IncomeDropMonths) },
                     { "admit_above_line_without_stable_income", Plain(policy.Monitoring.AdmitAboveLineWithoutStableIncome) },
                     { "full_screening_quarter", Plain(policy.Monitoring.FullScreeningQuarter) },
                     {
@@ -578,6 +616,16 @@ public static class PolicyDocument
                             { "department", Plain(e.Department) },
                             { "months", Flow(e.Months.Select(m => Plain(m))) },
                         }))
+                    },
+                    { "expected", Flow(policy.DepartmentFeeds.Expected.Select(Plain)) },
+                    {
+                        "anomaly", new YamlMappingNode
+                        {
+                            { "usual_over_last_feeds", Plain(policy.DepartmentFeeds.Anomaly.UsualOverLastFeeds) },
+                            { "min_match_rate_share_of_usual", Plain(policy.DepartmentFeeds.Anomaly.MinMatchRateShareOfUsual) },
+                            { "min_row_count_share_of_usual", Plain(policy.DepartmentFeeds.Anomaly.MinRowCountShareOfUsual) },
+                            { "max_error_rate", Plain(policy.DepartmentFeeds.Anomaly.MaxErrorRate) },
+                        }
                     },
                 }
             },

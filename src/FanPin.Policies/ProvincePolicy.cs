@@ -103,6 +103,11 @@ public sealed record RatioThreshold(Comparison Comparison, decimal Ratio)
 /// <param name="IncomeWindow">Which 12 months of income count.</param>
 /// <param name="RigidExpenditureToIncome">Rigid expenditure (illness, disability, schooling) over last year's income that "clearly exceeds" it.</param>
 /// <param name="IncomeDrop">Share of income lost (disaster, accident) that counts as a sharp cut.</param>
+/// <param name="IncomeDropMonths">
+/// How many recent months are compared with the same months a year earlier to measure an income drop: short
+/// enough that a disaster shows within a season, and compared with the same months so that a harvest season
+/// is not mistaken for a drop.
+/// </param>
 /// <param name="AdmitAboveLineWithoutStableIncome">Whether a household above the line, without stable income and spending clearly above income, may be taken in.</param>
 /// <param name="FullScreeningQuarter">Quarter of the year of the full cadre sweep (每年第四季度集中排查).</param>
 /// <param name="WarningLines">Sudden-event warning lines (预警线).</param>
@@ -112,6 +117,7 @@ public sealed record MonitoringPolicy(
     IncomeWindowRule IncomeWindow,
     RatioThreshold RigidExpenditureToIncome,
     RatioThreshold IncomeDrop,
+    int IncomeDropMonths,
     bool AdmitAboveLineWithoutStableIncome,
     int FullScreeningQuarter,
     WarningLines WarningLines)
@@ -238,8 +244,17 @@ public sealed record VisitPolicy(int PerMonth);
 /// <summary>Department feeds: monthly by a day of the month, with departments that report only in some months.</summary>
 /// <param name="DueDayOfMonth">Day of the month by which a feed is due (每月5日前).</param>
 /// <param name="Exceptions">Departments reporting only in listed months (education in March and September).</param>
-public sealed record DepartmentFeedPolicy(int DueDayOfMonth, EquatableList<DepartmentFeedSchedule> Exceptions)
+/// <param name="Expected">Departments whose feeds every county expects: a missing one is overdue.</param>
+/// <param name="Anomaly">When an arrived feed looks wrong compared with the department's usual feeds.</param>
+public sealed record DepartmentFeedPolicy(
+    int DueDayOfMonth,
+    EquatableList<DepartmentFeedSchedule> Exceptions,
+    EquatableList<string> Expected,
+    FeedAnomalyRule Anomaly)
 {
+    /// <summary>True when <paramref name="department"/>'s feed is expected at all.</summary>
+    public bool IsExpected(string department) => Expected.Contains(department);
+
     /// <summary>Months (1–12) in which <paramref name="department"/> must report.</summary>
     public IReadOnlyList<int> MonthsFor(string department) =>
         Exceptions.FirstOrDefault(e => e.Department == department)?.Months ?? (IReadOnlyList<int>)[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
@@ -248,6 +263,17 @@ public sealed record DepartmentFeedPolicy(int DueDayOfMonth, EquatableList<Depar
     public DateOnly? DueDate(string department, int year, int month) =>
         MonthsFor(department).Contains(month) ? new DateOnly(year, month, Math.Min(DueDayOfMonth, DateTime.DaysInMonth(year, month))) : null;
 }
+
+/// <summary>
+/// When a feed that arrived looks wrong. "Usual" is the median of the same department's last
+/// <paramref name="UsualOverLastFeeds"/> feeds for the same region scope; without earlier feeds only the
+/// error rate is checked.
+/// </summary>
+/// <param name="UsualOverLastFeeds">How many earlier feeds make up "the usual".</param>
+/// <param name="MinMatchRateShareOfUsual">Anomaly when the match rate falls below this share of the usual match rate.</param>
+/// <param name="MinRowCountShareOfUsual">Anomaly when the row count falls below this share of the usual row count.</param>
+/// <param name="MaxErrorRate">Anomaly when more than this share of rows is invalid.</param>
+public sealed record FeedAnomalyRule(int UsualOverLastFeeds, decimal MinMatchRateShareOfUsual, decimal MinRowCountShareOfUsual, decimal MaxErrorRate);
 
 /// <summary>One department's own feed months.</summary>
 public sealed record DepartmentFeedSchedule(string Department, EquatableList<int> Months);

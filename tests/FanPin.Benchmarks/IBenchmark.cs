@@ -23,6 +23,7 @@ public static class Benchmarks
     [
         new GrpcUnaryBenchmark(),
         new StaticBenchmark("registry", "Registry: import 100,000 households with members; county ledger latency", Registry.RegistryBenchmark.RunAsync),
+        new StaticBenchmark("monitoring", "Monitoring: import a 1,000,000-row department feed (COPY + set-based merge)", Monitoring.MonitoringBenchmark.RunAsync),
     ];
 }
 

@@ -24,6 +24,11 @@ public class PolicyDocumentTests
         Assert.Equal(5, p.DepartmentFeeds.DueDayOfMonth);
         Assert.Equal([3, 9], p.DepartmentFeeds.MonthsFor(Departments.Education));
         Assert.Equal(12, p.DepartmentFeeds.MonthsFor(Departments.CivilAffairs).Count);
+        Assert.Equal(3, p.Monitoring.IncomeDropMonths);
+        Assert.Equal(10, p.DepartmentFeeds.Expected.Count);
+        Assert.True(p.DepartmentFeeds.IsExpected(Departments.MedicalInsurance));
+        Assert.False(p.DepartmentFeeds.IsExpected(Departments.Agriculture));
+        Assert.Equal(new FeedAnomalyRule(6, 0.8m, 0.5m, 0.05m), p.DepartmentFeeds.Anomaly);
         Assert.Equal(0.10m, p.Insurance.ShareOfLinePerPerson);
         Assert.Equal(1.5m, p.Grading.GradeOne.IncomeBelowPovertyLineFactor);
     }
