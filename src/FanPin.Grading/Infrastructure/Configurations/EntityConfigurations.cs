@@ -133,6 +133,8 @@ internal sealed class WarningTransitionConfiguration : IEntityTypeConfiguration<
         b.Property(t => t.Actor).HasColumnName("actor");
         b.Property(t => t.Note).HasColumnName("note");
         b.Property(t => t.RuleId).HasColumnName("rule_id");
+        // Declared so EF inserts a new warning before its first history row (the table has the foreign key).
+        b.HasOne<Warning>().WithMany().HasForeignKey(t => t.WarningId);
     }
 }
 
