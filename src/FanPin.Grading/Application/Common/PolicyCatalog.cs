@@ -56,5 +56,15 @@ public sealed class PolicyCatalog(NpgsqlDataSource dataSource)
 
     /// <summary>The version in force for <paramref name="province"/> on <paramref name="date"/>.</summary>
     public async Task<ProvincePolicy> AtAsync(string province, DateOnly date, CancellationToken ct) =>
-        (await GetAsync(ct).ConfigureAwait(false)).At(province, date);
+        InForce(await GetAsync(ct).ConfigureAwait(false), province, date);
+
+    /// <summary>
+    /// The version in force, or the built-in default before the province's first version takes effect: a province
+    /// publishing its first version for a later day is graded by the default until then.
+    /// </summary>
+    public static ProvincePolicy InForce(PolicySet set, string province, DateOnly date)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        return set.HistoryOf(province).TryAt(date) ?? DefaultPolicy.Policy;
+    }
 }

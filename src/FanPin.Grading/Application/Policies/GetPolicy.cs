@@ -57,15 +57,7 @@ public sealed class GetPolicy(GradingDbContext db, PolicyCatalog policies, Gradi
             return new GetPolicyResult(province!, record.Province, record.Version, record.EffectiveFrom, record.Title, record.Document, record.PublishedAt, record.PublishedBy);
         }
         var on = date ?? clock.Today;
-        ProvincePolicy policy;
-        try
-        {
-            policy = (await policies.GetAsync(ct).ConfigureAwait(false)).At(province!, on);
-        }
-        catch (PolicyNotInForceException ex)
-        {
-            throw new NotFoundException("policy in force", $"{province} on {on:yyyy-MM-dd} ({ex.Message})");
-        }
+        var policy = PolicyCatalog.InForce(await policies.GetAsync(ct).ConfigureAwait(false), province!, on);
         var stored = policy.Province == ProvincePolicy.NationalDefault
             ? null
             : await db.PolicyVersions.AsNoTracking().SingleAsync(p => p.Province == policy.Province && p.Version == policy.Version, ct).ConfigureAwait(false);

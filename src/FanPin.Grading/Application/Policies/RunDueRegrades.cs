@@ -31,7 +31,7 @@ public sealed class RunDueRegrades(GradingDbContext db, PolicyCatalog policies, 
         var results = new List<BulkRegradeResult>();
         foreach (var province in provinces.Order(StringComparer.Ordinal))
         {
-            var policy = set.At(province, today);
+            var policy = PolicyCatalog.InForce(set, province, today);
             if (done.TryGetValue(province, out var last) && last.PolicyProvince == policy.Province && last.PolicyVersion == policy.Version)
             {
                 continue;
