@@ -110,6 +110,8 @@ public class GradingHost : IAsyncLifetime
     /// <summary>A household of <paramref name="region"/> graded <paramref name="grade"/> (none: flagged but ungraded).</summary>
     public async Task<Guid> Graded(string region, WarningGrade? grade)
     {
+        // Real time passes between two requests; warning ids (UUIDv7) carry it, and lists sort by them.
+        Clock.Advance(TimeSpan.FromMilliseconds(1));
         var household = Guid.CreateVersion7();
         var labour = grade switch
         {
