@@ -13,8 +13,8 @@ public sealed record BulkRegradeResult(string Province, string PolicyProvince, i
 
 /// <summary>
 /// Re-grades every household of a province under one policy version, in chunks of households (each chunk one
-/// transaction that locks its facts rows, grades in memory with the pure grading function and the same lifecycle
-/// code as one household, and writes set-based). A crash between chunks leaves finished chunks committed; running
+/// transaction: read the chunk, grade it in memory with the pure grading function, lock the households whose grade
+/// changes, grade them again under the lock with the same lifecycle code as one household, and write set-based). A crash between chunks leaves finished chunks committed; running
 /// again re-grades the rest (households already graded under the version do not change again).
 /// </summary>
 public sealed class BulkRegrader(GradingDbContext db, GradeProjector projector, GradingClock clock)
@@ -36,16 +36,22 @@ public sealed class BulkRegrader(GradingDbContext db, GradeProjector projector, 
             {
                 var connection = (NpgsqlConnection)db.Database.GetDbConnection();
                 var transaction = (NpgsqlTransaction)tx.GetDbTransaction();
-                var rows = await FactsRows.ReadAsync(connection, transaction, province, after, ChunkSize, forUpdate: true, ct).ConfigureAwait(false);
+                var rows = await FactsRows.ReadAsync(connection, transaction, province, after, ChunkSize, forUpdate: false, ct).ConfigureAwait(false);
                 read = rows.Count;
                 if (read == 0)
                 {
                     await tx.CommitAsync(ct).ConfigureAwait(false);
                     break;
                 }
+                // Locking every row costs a write per row; only the households whose grade changes are locked, then
+                // read and graded again under the lock (a concurrent one-household update grades under this same
+                // policy version, so a household left unlocked here cannot end up graded under an older one).
+                var candidates = rows.Where(r => Grader.Decide(policy, r.Facts.ToGradingFacts()).Grade != r.Facts.Grade)
+                    .Select(r => r.Facts.HouseholdId).ToList();
+                var locked = candidates.Count == 0 ? [] : await FactsRows.LockAsync(connection, transaction, province, candidates, ct).ConfigureAwait(false);
                 var now = clock.Now;
                 var today = clock.Today;
-                foreach (var row in rows)
+                foreach (var row in locked)
                 {
                     var decision = Grader.Decide(policy, row.Facts.ToGradingFacts());
                     var outcome = Regrading.Apply(row.Facts, row.OpenWarning, decision, policy, GradeCause.PolicyChange, now, today);
@@ -54,6 +60,11 @@ public sealed class BulkRegrader(GradingDbContext db, GradeProjector projector, 
                     {
                         changed.Add((row.Facts, outcome));
                     }
+                }
+                var lockedIds = locked.Select(r => r.Facts.HouseholdId).ToHashSet();
+                foreach (var row in rows.Where(r => !lockedIds.Contains(r.Facts.HouseholdId)))
+                {
+                    tally.Add(row.Facts.RegionCode, row.Facts.Grade, row.Facts.Grade);
                 }
                 await BulkGradeWriter.WriteAsync(db, connection, transaction, changed, ct).ConfigureAwait(false);
                 await tx.CommitAsync(ct).ConfigureAwait(false);

@@ -41,6 +41,25 @@ internal static class FactsRows
         command.Parameters.AddWithValue("province", province);
         command.Parameters.AddWithValue("after", after);
         command.Parameters.AddWithValue("limit", limit);
+        return await ReadRowsAsync(command, province, forUpdate, limit, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The named households, locked (in household order, like every other bulk lock, so two bulk transactions never
+    /// deadlock), with their open warnings.
+    /// </summary>
+    public static async Task<List<FactsRow>> LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string province, IReadOnlyList<Guid> households,
+        CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            $"{Select}{WarningColumns} FROM household_facts f LEFT JOIN warnings w ON w.id = f.open_warning_id WHERE f.household_id = ANY(@ids) ORDER BY f.household_id FOR UPDATE OF f",
+            connection, transaction);
+        command.Parameters.AddWithValue("ids", households.ToArray());
+        return await ReadRowsAsync(command, province, true, households.Count, ct).ConfigureAwait(false);
+    }
+
+    private static async Task<List<FactsRow>> ReadRowsAsync(NpgsqlCommand command, string province, bool forUpdate, int limit, CancellationToken ct)
+    {
         var rows = new List<FactsRow>(limit);
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
