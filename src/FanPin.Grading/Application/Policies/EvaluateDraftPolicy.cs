@@ -43,7 +43,7 @@ public sealed class EvaluateDraftPolicy(NpgsqlDataSource dataSource)
         await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct).ConfigureAwait(false);
         while (true)
         {
-            var rows = await FactsRows.ReadAsync(connection, tx, draft.Province, after, Page, forUpdate: false, ct).ConfigureAwait(false);
+            var rows = await FactsRows.ReadAsync(connection, tx, draft.Province, after, Page, ct).ConfigureAwait(false);
             foreach (var row in rows)
             {
                 var decision = Grader.Decide(draft, row.Facts.ToGradingFacts());

@@ -36,7 +36,7 @@ public sealed class BulkRegrader(GradingDbContext db, GradeProjector projector, 
             {
                 var connection = (NpgsqlConnection)db.Database.GetDbConnection();
                 var transaction = (NpgsqlTransaction)tx.GetDbTransaction();
-                var rows = await FactsRows.ReadAsync(connection, transaction, province, after, ChunkSize, forUpdate: false, ct).ConfigureAwait(false);
+                var rows = await FactsRows.ReadAsync(connection, transaction, province, after, ChunkSize, ct).ConfigureAwait(false);
                 read = rows.Count;
                 if (read == 0)
                 {

@@ -27,21 +27,19 @@ internal static class FactsRows
         """;
 
     /// <summary>
-    /// Up to <paramref name="limit"/> households of <paramref name="province"/> after <paramref name="after"/>.
-    /// With <paramref name="forUpdate"/>, their facts rows stay locked until the transaction ends (the same lock the
-    /// single-household path takes), and their open warnings are read too.
+    /// Up to <paramref name="limit"/> households of <paramref name="province"/> after <paramref name="after"/>, without
+    /// locks and without their warnings (a plain snapshot read: the what-if, and the bulk re-grade's first pass).
     /// </summary>
     public static async Task<List<FactsRow>> ReadAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string province, Guid after, int limit,
-        bool forUpdate, CancellationToken ct)
+        CancellationToken ct)
     {
-        var sql = forUpdate
-            ? $"{Select}{WarningColumns} FROM household_facts f LEFT JOIN warnings w ON w.id = f.open_warning_id WHERE f.province = @province AND f.household_id > @after ORDER BY f.household_id LIMIT @limit FOR UPDATE OF f"
-            : $"{Select} FROM household_facts f WHERE f.province = @province AND f.household_id > @after ORDER BY f.household_id LIMIT @limit";
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await using var command = new NpgsqlCommand(
+            $"{Select} FROM household_facts f WHERE f.province = @province AND f.household_id > @after ORDER BY f.household_id LIMIT @limit",
+            connection, transaction);
         command.Parameters.AddWithValue("province", province);
         command.Parameters.AddWithValue("after", after);
         command.Parameters.AddWithValue("limit", limit);
-        return await ReadRowsAsync(command, province, forUpdate, limit, ct).ConfigureAwait(false);
+        return await ReadRowsAsync(command, province, false, limit, ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -51,14 +49,24 @@ internal static class FactsRows
     public static async Task<List<FactsRow>> LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string province, IReadOnlyList<Guid> households,
         CancellationToken ct)
     {
+        var ids = households.ToArray();
+        // Lock first, read after, in two statements: a locking read that waited for a concurrent writer returns
+        // that writer's version of the locked row but the old version of a joined row (the open warning); the
+        // second statement's fresh snapshot sees both as committed.
+        await using (var lockRows = new NpgsqlCommand(
+            "SELECT household_id FROM household_facts WHERE household_id = ANY(@ids) ORDER BY household_id FOR UPDATE", connection, transaction))
+        {
+            lockRows.Parameters.AddWithValue("ids", ids);
+            await lockRows.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
         await using var command = new NpgsqlCommand(
-            $"{Select}{WarningColumns} FROM household_facts f LEFT JOIN warnings w ON w.id = f.open_warning_id WHERE f.household_id = ANY(@ids) ORDER BY f.household_id FOR UPDATE OF f",
+            $"{Select}{WarningColumns} FROM household_facts f LEFT JOIN warnings w ON w.id = f.open_warning_id WHERE f.household_id = ANY(@ids) ORDER BY f.household_id",
             connection, transaction);
-        command.Parameters.AddWithValue("ids", households.ToArray());
+        command.Parameters.AddWithValue("ids", ids);
         return await ReadRowsAsync(command, province, true, households.Count, ct).ConfigureAwait(false);
     }
 
-    private static async Task<List<FactsRow>> ReadRowsAsync(NpgsqlCommand command, string province, bool forUpdate, int limit, CancellationToken ct)
+    private static async Task<List<FactsRow>> ReadRowsAsync(NpgsqlCommand command, string province, bool withWarnings, int limit, CancellationToken ct)
     {
         var rows = new List<FactsRow>(limit);
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
@@ -90,7 +98,7 @@ internal static class FactsRows
                 OpenWarningId = reader.IsDBNull(20) ? null : reader.GetGuid(20),
             };
             Warning? open = null;
-            if (forUpdate && facts.OpenWarningId is { } warningId && !reader.IsDBNull(21))
+            if (withWarnings && facts.OpenWarningId is { } warningId && !reader.IsDBNull(21))
             {
                 open = Warning.Restore(warningId, facts.HouseholdId, reader.GetString(32),
                     grade: (WarningGrade)reader.GetInt16(21),
