@@ -48,6 +48,7 @@ public static class GradingServices
         services.AddScoped<HouseholdRegrader>();
         services.AddScoped<GradeProjector>();
         services.AddScoped<BulkRegrader>();
+        services.AddScoped<GradeProjectionRebuilder>();
 
         var cache = configuration.GetConnectionString(CacheName);
         if (string.IsNullOrWhiteSpace(cache))

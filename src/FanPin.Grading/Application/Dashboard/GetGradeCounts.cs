@@ -17,8 +17,8 @@ public sealed record GetGradeCountsRequest(string? RegionPrefix = null);
 public sealed record GetGradeCountsResult(string RegionPrefix, long One, long Two, long Three, string Source);
 
 /// <summary>
-/// Dashboard counts: from the Redis projection (one hash read), or from PostgreSQL when no cache is configured or
-/// Redis does not answer (slower, always right).
+/// Dashboard counts: from the Redis projection (one hash read, pipelined with the built mark), or from PostgreSQL when
+/// no cache is configured, the projection is not built yet, or Redis does not answer (slower, always right).
 /// </summary>
 public sealed partial class GetGradeCounts(GradingDbContext db, IGradeProjectionStore store, ILogger<GetGradeCounts> logger)
 {
@@ -35,7 +35,14 @@ public sealed partial class GetGradeCounts(GradingDbContext db, IGradeProjection
         {
             try
             {
-                return Result(prefix, await store.GetCountsAsync(prefix, ct).ConfigureAwait(false), "redis");
+                // Counts are trusted only once the province's projection was built from PostgreSQL.
+                var built = store.IsBuiltAsync(prefix.Value[..2], ct);
+                var counts = store.GetCountsAsync(prefix, ct);
+                if (await built.ConfigureAwait(false))
+                {
+                    return Result(prefix, await counts.ConfigureAwait(false), "redis");
+                }
+                await counts.ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {

@@ -1,4 +1,5 @@
 using FanPin.Grading.Application.Common;
+using FanPin.Grading.Application.Dashboard;
 using FanPin.Grading.Application.Policies;
 using FanPin.Grading.Application.Warnings;
 using Microsoft.Extensions.DependencyInjection;
@@ -54,7 +55,10 @@ public sealed partial class EscalationService(IServiceScopeFactory scopes, IOpti
     private static partial void LogFailed(ILogger logger, Exception exception);
 }
 
-/// <summary>Runs <see cref="RunDueRegrades"/> periodically and when a publication asks for it.</summary>
+/// <summary>
+/// Runs <see cref="RunDueRegrades"/> periodically and when a publication asks for it, then
+/// <see cref="EnsureGradeProjections"/> (rebuilds a Redis projection that is missing).
+/// </summary>
 public sealed partial class RegradeService(IServiceScopeFactory scopes, RegradeTrigger trigger, IOptions<GradingScheduleOptions> options, TimeProvider time,
     ILogger<RegradeService> logger) : BackgroundService
 {
@@ -72,8 +76,14 @@ public sealed partial class RegradeService(IServiceScopeFactory scopes, RegradeT
                 {
                     LogRegraded(logger, regrade.Province, regrade.PolicyProvince, regrade.PolicyVersion, regrade.Households, regrade.Changed);
                 }
+                var ensured = await scope.ServiceProvider.GetRequiredService<EnsureGradeProjections>()
+                    .HandleAsync(new EnsureGradeProjectionsRequest(), stoppingToken).ConfigureAwait(false);
+                foreach (var province in ensured.Rebuilt)
+                {
+                    LogProjectionRebuilt(logger, province);
+                }
             }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException or StackExchange.Redis.RedisException)
             {
                 LogFailed(logger, ex);
             }
@@ -98,4 +108,7 @@ public sealed partial class RegradeService(IServiceScopeFactory scopes, RegradeT
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "A re-grade run failed; it runs again at the next tick")]
     private static partial void LogFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Rebuilt the grade projection of province {Province} from PostgreSQL")]
+    private static partial void LogProjectionRebuilt(ILogger logger, string province);
 }

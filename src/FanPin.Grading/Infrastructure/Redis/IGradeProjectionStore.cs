@@ -24,8 +24,14 @@ public interface IGradeProjectionStore
     /// <summary>A household's projected grade and version; null when the projection has never seen it.</summary>
     Task<(WarningGrade? Grade, long Version)?> GetGradeAsync(string regionCode, Guid householdId, CancellationToken ct);
 
-    /// <summary>Deletes a province's grades and counts (the first step of a rebuild).</summary>
+    /// <summary>Deletes a province's grades, counts and built mark (the first step of a rebuild).</summary>
     Task ResetProvinceAsync(string province, CancellationToken ct);
+
+    /// <summary>True when a province's projection was built from PostgreSQL and not lost since (readers trust it only then).</summary>
+    Task<bool> IsBuiltAsync(string province, CancellationToken ct);
+
+    /// <summary>Marks a province's projection built (the last step of a rebuild).</summary>
+    Task MarkBuiltAsync(string province, CancellationToken ct);
 }
 
 /// <summary>No cache configured: nothing is projected; readers count from PostgreSQL.</summary>
@@ -47,4 +53,10 @@ public sealed class NoGradeProjectionStore : IGradeProjectionStore
 
     /// <inheritdoc />
     public Task ResetProvinceAsync(string province, CancellationToken ct) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task<bool> IsBuiltAsync(string province, CancellationToken ct) => Task.FromResult(false);
+
+    /// <inheritdoc />
+    public Task MarkBuiltAsync(string province, CancellationToken ct) => Task.CompletedTask;
 }

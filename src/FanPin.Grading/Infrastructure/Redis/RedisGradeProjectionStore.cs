@@ -14,6 +14,8 @@ namespace FanPin.Grading.Infrastructure.Redis;
 /// <item><c>{prefix}grading:counts:{regionPrefix}</c>: hash <c>1</c>/<c>2</c>/<c>3</c> → households, for every prefix
 /// length (2, 4, 6, 9, 12 digits)</item>
 /// <item><c>{prefix}grading:countkeys:{province}</c>: set of the count keys of a province (to reset it without KEYS)</item>
+/// <item><c>{prefix}grading:built:{province}</c>: present once the province was rebuilt from PostgreSQL; gone when Redis
+/// lost its data, so readers fall back to PostgreSQL and the re-grade service rebuilds it</item>
 /// </list>
 /// Updates run as one Lua script per batch, so counts and grades never disagree, even under concurrent writers.
 /// The script computes key names itself: fine on one Redis server, not on a cluster.
@@ -70,7 +72,7 @@ public sealed class RedisGradeProjectionStore(ConnectionMultiplexer redis, strin
         for _, k in ipairs(keys) do
           redis.call('DEL', k)
         end
-        redis.call('DEL', setKey, p .. 'grading:grades:' .. ARGV[2])
+        redis.call('DEL', setKey, p .. 'grading:grades:' .. ARGV[2], p .. 'grading:built:' .. ARGV[2])
         return #keys
         """;
 
@@ -138,4 +140,11 @@ public sealed class RedisGradeProjectionStore(ConnectionMultiplexer redis, strin
     /// <inheritdoc />
     public async Task ResetProvinceAsync(string province, CancellationToken ct) =>
         await redis.GetDatabase().ScriptEvaluateAsync(ResetScript, [], [keyPrefix, province]).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public Task<bool> IsBuiltAsync(string province, CancellationToken ct) => redis.GetDatabase().KeyExistsAsync(keyPrefix + "grading:built:" + province);
+
+    /// <inheritdoc />
+    public Task MarkBuiltAsync(string province, CancellationToken ct) =>
+        redis.GetDatabase().StringSetAsync(keyPrefix + "grading:built:" + province, DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
 }
