@@ -1,5 +1,6 @@
 using FanPin.Messaging.Diagnostics;
 using FanPin.Messaging.Persistence;
+using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,6 +15,7 @@ namespace FanPin.Messaging.Outbox;
 /// </summary>
 internal sealed class OutboxRelayService<TContext>(
     OutboxRelay<TContext> relay,
+    IBusControl bus,
     IServiceScopeFactory scopes,
     MessagingOptions options,
     TimeProvider time,
@@ -31,12 +33,32 @@ internal sealed class OutboxRelayService<TContext>(
         }
         // Yield first: the host starts the other hosted services (the bus among them) while the relay warms up.
         await Task.Yield();
+        await WaitForBusAsync(stoppingToken).ConfigureAwait(false);
         var loops = new List<Task> { ListenAsync(stoppingToken), MaintainAsync(stoppingToken) };
         for (var i = 0; i < Math.Max(1, options.Relay.Workers); i++)
         {
             loops.Add(WorkAsync(stoppingToken));
         }
         await Task.WhenAll(loops).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits (bounded) until the bus has started its receive endpoints. An event published before this process's
+    /// own queues are bound would be routed nowhere; after the bound the relay starts anyway and failed publishes
+    /// are retried as usual.
+    /// </summary>
+    private async Task WaitForBusAsync(CancellationToken stoppingToken)
+    {
+        var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(30);
+        while (!stoppingToken.IsCancellationRequested && time.GetUtcNow() < deadline)
+        {
+            if (bus.CheckHealth().Status == BusHealthStatus.Healthy)
+            {
+                return;
+            }
+            await Delay(TimeSpan.FromMilliseconds(100), stoppingToken).ConfigureAwait(false);
+        }
+        logger.LogWarning("The bus is not healthy yet; the outbox relay starts anyway and retries failed publishes");
     }
 
     private async Task WorkAsync(CancellationToken stoppingToken)
