@@ -248,7 +248,10 @@ public static class PolicyDocument
         var three = map.Map("grade_three");
         var threeAbilities = three.EnumList<LabourAbility>("labour_abilities");
         var threeDays = three.Int("response_working_days", 1, 250);
+        // Optional keys added after the first versions were published: absent means the earlier behaviour.
+        var unstableSuffices = three.Bool("unstable_income_suffices", required: false) ?? true;
         three.RejectUnknownKeys();
+        var escalationDays = map.Int("escalation_working_days", 1, 250, required: false);
         map.RejectUnknownKeys();
         if (oneDays is not null && twoDays is not null && threeDays is not null && !(oneDays <= twoDays && twoDays <= threeDays))
         {
@@ -262,7 +265,10 @@ public static class PolicyDocument
             : new GradingPolicy(
                 new GradeOneRule(factor.Value, rigid, drop, oneAbilities.ToEquatableList(), oneDays.Value),
                 new GradeTwoRule(transferShare.Value, twoAbilities.ToEquatableList(), twoDays.Value),
-                new GradeThreeRule(threeAbilities.ToEquatableList(), threeDays.Value));
+                new GradeThreeRule(threeAbilities.ToEquatableList(), threeDays.Value) { UnstableIncomeSuffices = unstableSuffices })
+            {
+                EscalationWorkingDays = escalationDays,
+            };
     }
 
     private static IdentificationPolicy? ReadIdentification(YamlMapReader map)
@@ -590,6 +596,7 @@ public static class PolicyDocument
                         {
                             { "labour_abilities", EnumList(policy.Grading.GradeThree.LabourAbilities) },
                             { "response_working_days", Plain(policy.Grading.GradeThree.ResponseWorkingDays) },
+                            { "unstable_income_suffices", Plain(policy.Grading.GradeThree.UnstableIncomeSuffices) },
                         }
                     },
                 }
@@ -651,6 +658,10 @@ public static class PolicyDocument
                 }
             },
         };
+        if (policy.Grading.EscalationWorkingDays is { } escalationDays)
+        {
+            ((YamlMappingNode)root.Children[new YamlScalarNode("grading")]).Add("escalation_working_days", Plain(escalationDays));
+        }
         using var writer = new StringWriter(CultureInfo.InvariantCulture);
         new YamlStream(new YamlDocument(root)).Save(writer, assignAnchors: false);
         var text = writer.ToString();

@@ -157,7 +157,24 @@ public sealed record GuaranteePolicy(EquatableList<HousingSafetyGrade> UnsafeHou
 public sealed record WaterPolicy(int MinLitresPerPersonPerDay, bool QualityStandardRequired, int MaxFetchRoundTripMinutes, decimal MinSupplyRate);
 
 /// <summary>Parameters of the graded warning rules (DOMAIN.md §7).</summary>
-public sealed record GradingPolicy(GradeOneRule GradeOne, GradeTwoRule GradeTwo, GradeThreeRule GradeThree);
+public sealed record GradingPolicy(GradeOneRule GradeOne, GradeTwoRule GradeTwo, GradeThreeRule GradeThree)
+{
+    /// <summary>
+    /// Working days the next level up gets to respond after a warning is escalated (限时办结); null: the
+    /// warning's own grade response days again. An init property, optional in documents, so versions
+    /// published before the key existed still read the same.
+    /// </summary>
+    public int? EscalationWorkingDays { get; init; }
+
+    /// <summary>Working days a warning of <paramref name="grade"/> (1, 2 or 3) has before it is overdue.</summary>
+    public int ResponseWorkingDays(int grade) => grade switch
+    {
+        1 => GradeOne.ResponseWorkingDays,
+        2 => GradeTwo.ResponseWorkingDays,
+        3 => GradeThree.ResponseWorkingDays,
+        _ => throw new ArgumentOutOfRangeException(nameof(grade), grade, "a warning grade is 1, 2 or 3"),
+    };
+}
 
 /// <summary>Grade I, red (濒临): complete loss of labour, or large rigid cost / sharp drop, or income below factor × poverty line.</summary>
 /// <param name="IncomeBelowPovertyLineFactor">Income below this multiple of the poverty line.</param>
@@ -181,7 +198,15 @@ public sealed record GradeTwoRule(decimal MinTransferIncomeShare, EquatableList<
 /// <summary>Grade III, blue (容易): partial loss of labour from illness or disability, unstable income, a risk factor present.</summary>
 /// <param name="LabourAbilities">Abilities that count as partial loss of labour.</param>
 /// <param name="ResponseWorkingDays">Working days to handle the warning.</param>
-public sealed record GradeThreeRule(EquatableList<LabourAbility> LabourAbilities, int ResponseWorkingDays);
+public sealed record GradeThreeRule(EquatableList<LabourAbility> LabourAbilities, int ResponseWorkingDays)
+{
+    /// <summary>
+    /// Whether unstable income (务工就业不稳, as monitoring reports it) with a risk factor is enough for grade III
+    /// without a partial loss of labour. Default true; a province that reads §7 as "both" sets it false.
+    /// An init property, optional in documents (absent: true).
+    /// </summary>
+    public bool UnstableIncomeSuffices { get; init; } = true;
+}
 
 /// <summary>
 /// Identification procedure (认定程序 核实—评议—比对—公示—录入, DOMAIN.md §6): which steps run and their

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using FanPin.Grading.Application.Common;
+using FanPin.Grading.Domain;
+using FanPin.Grading.Infrastructure;
+
+namespace FanPin.Grading.Application.Grading;
+
+/// <summary>
+/// Monitoring's latest evaluation of a household (input, fed by the integrator from RiskSignalsDetected: the same
+/// fields). A complete snapshot of the signals that fire now: an empty list means none fires any more. Amounts in
+/// the inputs are CNY; shares are 0–1 (docs/grading.md, "Inputs").
+/// </summary>
+/// <param name="EventId">The source event's id.</param>
+/// <param name="OccurredAt">When monitoring evaluated; older evaluations than the applied one are ignored.</param>
+/// <param name="HouseholdId">The household.</param>
+/// <param name="RegionCode">Its village (12 digits).</param>
+/// <param name="PolicyVersion">The policy version monitoring's rules came from (kept for explanations).</param>
+/// <param name="Signals">The signals that fire.</param>
+public sealed record RiskSignalsReceived(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid HouseholdId,
+    string RegionCode,
+    string? PolicyVersion,
+    IReadOnlyList<ReceivedRiskSignal> Signals);
+
+/// <summary>Stores monitoring's latest signals for a household and re-grades it (one transaction).</summary>
+public sealed class ApplyRiskSignals(GradingDbContext db, HouseholdRegrader regrader, GradeProjector projector)
+{
+    /// <summary>Runs the use case.</summary>
+    public async Task<ApplyFactsResult> HandleAsync(RiskSignalsReceived input, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var region = Validate(input);
+        HouseholdFacts facts;
+        RegradeOutcome outcome;
+        await using (var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false))
+        {
+            facts = await regrader.LockOrCreateAsync(input.HouseholdId, region, ct).ConfigureAwait(false);
+            if (facts.IsStaleSignals(input.OccurredAt))
+            {
+                return new ApplyFactsResult(false, facts.Grade, facts.Grade, facts.OpenWarningId, facts.GradeRuleId);
+            }
+            var measurements = SignalMeasurements.Read(input.Signals);
+            var json = JsonSerializer.Serialize(input.Signals, ReasonJson.Options);
+            facts.ApplySignals(measurements, json, input.PolicyVersion, input.OccurredAt.ToUniversalTime());
+            facts.UpdatedAt = input.OccurredAt.ToUniversalTime();
+            outcome = await regrader.RegradeAsync(facts, GradeCause.RiskSignals, ct).ConfigureAwait(false);
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+        }
+        if (outcome.Changed)
+        {
+            await projector.ProjectAsync([GradeProjectionChange.Of(facts)], ct).ConfigureAwait(false);
+        }
+        return new ApplyFactsResult(true, outcome.From, outcome.To, facts.OpenWarningId, facts.GradeRuleId);
+    }
+
+    private static RegionCode Validate(RiskSignalsReceived input)
+    {
+        var v = new Validator();
+        v.Require(input.HouseholdId != Guid.Empty, "household_id", "is empty");
+        var region = InputChecks.Region(input.RegionCode, v);
+        for (var i = 0; i < input.Signals.Count; i++)
+        {
+            var signal = input.Signals[i];
+            v.Require(!string.IsNullOrWhiteSpace(signal.Code), $"signals[{i}].code", "is empty");
+            foreach (var share in SignalVocabulary.ShareInputs)
+            {
+                if (signal.Inputs.TryGetValue(share, out var value))
+                {
+                    v.Require(value is >= 0m and <= 1m, $"signals[{i}].inputs.{share}", $"{value} is not a share between 0 and 1");
+                }
+            }
+        }
+        v.ThrowIfInvalid();
+        return region!.Value;
+    }
+}

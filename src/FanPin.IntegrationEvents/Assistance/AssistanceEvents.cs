@@ -1,0 +1,26 @@
+namespace FanPin.IntegrationEvents;
+
+/// <summary>An assistance task handed to a department or township passed its deadline.</summary>
+public sealed record TaskOverdue : IntegrationEvent
+{
+    public required Guid TaskId { get; init; }
+
+    public required Guid PlanId { get; init; }
+
+    /// <summary>"Department" or "Township".</summary>
+    public required string AssigneeKind { get; init; }
+
+    /// <summary>Department code or township region code.</summary>
+    public required string Assignee { get; init; }
+
+    public required DateOnly DueDate { get; init; }
+}
+
+/// <summary>The plan's measures have worked well enough to propose closing (风险消除) to the registry.</summary>
+public sealed record RiskEliminationProposed : IntegrationEvent
+{
+    public required Guid PlanId { get; init; }
+
+    /// <summary>Why: e.g. "IncomeStableAboveLine6Months", "GuaranteeGapsClosed".</summary>
+    public required IReadOnlyList<string> Basis { get; init; }
+}

@@ -1,0 +1,66 @@
+namespace FanPin.IntegrationEvents;
+
+/// <summary>
+/// A household received a warning grade. <see cref="Sequence"/> is the grading service's position in its
+/// durable warning log: downstream systems resume their watch from it and can detect gaps.
+/// </summary>
+[PublicEvent("warning", "raised")]
+public sealed record WarningRaised : IntegrationEvent
+{
+    /// <summary>The warning's id (stable through grade changes, escalation and clearing).</summary>
+    public required Guid WarningId { get; init; }
+
+    /// <summary>The grade given.</summary>
+    public required WarningGrade Grade { get; init; }
+
+    /// <summary>The policy rule that decided the grade (e.g. "gs-2024.grade-i.income-below-line").</summary>
+    public required string ReasonRuleId { get; init; }
+
+    /// <summary>Position in the warning log, strictly increasing per grading database.</summary>
+    public required long Sequence { get; init; }
+}
+
+/// <summary>A warning was re-graded because the household's data changed.</summary>
+[PublicEvent("warning", "grade-changed")]
+public sealed record WarningGradeChanged : IntegrationEvent
+{
+    public required Guid WarningId { get; init; }
+
+    public required WarningGrade PreviousGrade { get; init; }
+
+    public required WarningGrade Grade { get; init; }
+
+    public required string ReasonRuleId { get; init; }
+
+    public required long Sequence { get; init; }
+}
+
+/// <summary>A warning was escalated because its handling is overdue (限时办结).</summary>
+[PublicEvent("warning", "escalated")]
+public sealed record WarningEscalated : IntegrationEvent
+{
+    public required Guid WarningId { get; init; }
+
+    public required WarningGrade Grade { get; init; }
+
+    public required string ReasonRuleId { get; init; }
+
+    /// <summary>The escalation step reached: 1 = county dispatch centre, 2 = city, 3 = province.</summary>
+    public required int EscalationLevel { get; init; }
+
+    public required long Sequence { get; init; }
+}
+
+/// <summary>A warning was cleared (解除预警); the household stays under monitoring.</summary>
+[PublicEvent("warning", "cleared")]
+public sealed record WarningCleared : IntegrationEvent
+{
+    public required Guid WarningId { get; init; }
+
+    /// <summary>The grade the warning had when it was cleared.</summary>
+    public required WarningGrade PreviousGrade { get; init; }
+
+    public required string ReasonRuleId { get; init; }
+
+    public required long Sequence { get; init; }
+}

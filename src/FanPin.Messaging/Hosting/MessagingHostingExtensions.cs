@@ -1,0 +1,103 @@
+using FanPin.IntegrationEvents;
+using FanPin.Messaging;
+using FanPin.Messaging.Hosting;
+using FanPin.Messaging.Outbox;
+using FanPin.Messaging.PublicEvents;
+using FanPin.Messaging.Serialization;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>The one call that gives a service FanPin's messaging conventions.</summary>
+public static class MessagingHostingExtensions
+{
+    /// <summary>The connection-string name of the broker (an amqp:// URI with the vhost), as Aspire hands it out.</summary>
+    public const string ConnectionName = "messaging";
+
+    /// <summary>
+    /// Adds MassTransit on RabbitMQ with FanPin's conventions, the outbox relay of <typeparamref name="TDbContext"/>
+    /// and the public exchange publisher. Reads <c>ConnectionStrings:messaging</c>.
+    /// </summary>
+    /// <example><code>
+    /// builder.Services.AddDbContext&lt;GradingDbContext&gt;(o => o.UseNpgsql(builder.Configuration.GetConnectionString("gradingdb")));
+    /// builder.AddFanPinMessaging&lt;GradingDbContext&gt;("grading", m => m.AddConsumer&lt;RiskSignalsDetectedConsumer&gt;());
+    /// </code></example>
+    public static IHostApplicationBuilder AddFanPinMessaging<TDbContext>(this IHostApplicationBuilder builder, string serviceName,
+        Action<FanPinMessagingBuilder>? configure = null)
+        where TDbContext : DbContext
+    {
+        var uri = builder.Configuration.GetConnectionString(ConnectionName);
+        if (string.IsNullOrWhiteSpace(uri))
+        {
+            throw new InvalidOperationException(
+                $"ConnectionStrings:{ConnectionName} is not set: give the broker as an amqp:// URI (ConnectionStrings__{ConnectionName}=amqp://user:pass@host:5672/vhost).");
+        }
+        builder.Services.AddFanPinMessaging<TDbContext>(serviceName, uri, configure);
+        return builder;
+    }
+
+    /// <summary>The same, with the broker URI given.</summary>
+    public static IServiceCollection AddFanPinMessaging<TDbContext>(this IServiceCollection services, string serviceName, string brokerUri,
+        Action<FanPinMessagingBuilder>? configure = null)
+        where TDbContext : DbContext
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(serviceName);
+        var options = new MessagingOptions { ServiceName = serviceName, BrokerUri = new Uri(brokerUri) };
+        var broker = BrokerAddress.Parse(options.BrokerUri);
+
+        services.AddMassTransit(bus =>
+        {
+            // Queues are "<service>-<consumer>" (registry-risk-signals-detected): two services consuming one event
+            // each get their own queue, and an operator sees at once whose queue it is.
+            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName + "-", includeNamespace: false));
+            configure?.Invoke(new FanPinMessagingBuilder(bus, options));
+            bus.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(broker.Host, broker.Port, broker.VirtualHost, serviceName, h =>
+                {
+                    h.Username(broker.UserName);
+                    h.Password(broker.Password);
+                    h.PublisherConfirmation = true;
+                    h.Heartbeat(TimeSpan.FromSeconds(10));
+                    h.RequestedConnectionTimeout(TimeSpan.FromSeconds(5));
+                    if (broker.UseSsl)
+                    {
+                        h.UseSsl(s => s.ServerName = broker.Host);
+                    }
+                });
+                cfg.PrefetchCount = options.PrefetchCount;
+                if (options.ConcurrentMessageLimit is { } limit)
+                {
+                    cfg.ConcurrentMessageLimit = limit;
+                }
+                // The base record is not a message of its own: no exchange for it, no polymorphic fan-out.
+                cfg.Publish<IntegrationEvent>(p => p.Exclude = true);
+                // Transient failures only, in memory, then the error queue (no delayed-exchange plugin needed; see docs/messaging.md).
+                cfg.UseMessageRetry(r =>
+                {
+                    r.Intervals([.. options.RetryIntervals]);
+                    r.Handle<Exception>(TransientExceptions.IsTransient);
+                });
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        services.Configure<MassTransitHostOptions>(o =>
+        {
+            o.WaitUntilStarted = false; // a broker outage must not keep the service (and its gRPC API) from starting
+            o.StopTimeout = TimeSpan.FromSeconds(15);
+        });
+
+        services.AddSingleton(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => new IntegrationEventTypes([typeof(IntegrationEvent).Assembly, .. options.EventAssemblies]));
+        services.TryAddSingleton<PublicExchangePublisher>();
+        services.TryAddSingleton<IOutboxPublisher, OutboxPublisher>();
+        services.AddSingleton<OutboxRelay<TDbContext>>();
+        services.AddHostedService<OutboxRelayService<TDbContext>>();
+        return services;
+    }
+}

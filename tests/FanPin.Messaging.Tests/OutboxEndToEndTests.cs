@@ -1,0 +1,41 @@
+using FanPin.Messaging.Diagnostics;
+using FanPin.Messaging.Tests.Support;
+using FanPin.Messaging.TestHost;
+using FanPin.Messaging.TestHost.Consumers;
+using Microsoft.Extensions.Hosting;
+
+namespace FanPin.Messaging.Tests;
+
+/// <summary>The happy path through real PostgreSQL and RabbitMQ: commit → relay → MassTransit → idempotent consumer.</summary>
+public class OutboxEndToEndTests(ScenarioInfrastructure infrastructure) : IClassFixture<ScenarioInfrastructure>
+{
+    [Fact]
+    public async Task Committed_events_reach_the_consumer_once_and_are_marked_published()
+    {
+        using var metrics = new MetricRecorder();
+        var service = "e2e-" + infrastructure.Id;
+        using var host = ScenarioHost.Build(service, infrastructure.PostgresConnectionString, infrastructure.RabbitMqConnectionString,
+            m => m.AddConsumer<HouseholdChangedConsumer>());
+        await host.StartAsync();
+        try
+        {
+            var events = Events.ChangedBurst(300, households: 7);
+            await Db.CommitAsync(infrastructure.PostgresConnectionString, events, perTransaction: 25);
+
+            await Eventually.WaitAsync(async () => await Db.CountAsync(infrastructure.PostgresConnectionString, "SELECT count(*) FROM side_effect") >= 300,
+                "300 side effects", describe: () => DbDiagnostics.DescribeAsync(infrastructure.PostgresConnectionString));
+            await Eventually.WaitAsync(async () => await Db.PendingAsync(infrastructure.PostgresConnectionString) == 0, "an empty backlog");
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+        var cs = infrastructure.PostgresConnectionString;
+        Assert.Equal(300, await Db.CountAsync(cs, "SELECT count(DISTINCT event_id) FROM side_effect"));
+        Assert.Equal(300, await Db.CountAsync(cs, "SELECT count(*) FROM side_effect"));
+        Assert.Equal(300, await Db.CountAsync(cs, "SELECT count(*) FROM outbox_message WHERE published_at IS NOT NULL AND destination = 0"));
+        Assert.Equal(300, await Db.CountAsync(cs, "SELECT count(*) FROM inbox_message"));
+        Assert.Equal(300, metrics.Sum("fanpin.messaging.outbox.published", service));
+        Assert.Equal(300, metrics.Sum("fanpin.messaging.inbox.processed", typeof(HouseholdChangedConsumer).FullName!));
+    }
+}
