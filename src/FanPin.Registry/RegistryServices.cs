@@ -2,6 +2,7 @@ using System.Reflection;
 using FanPin.Policies;
 using FanPin.Registry.Application.Common;
 using FanPin.Registry.Infrastructure;
+using FanPin.Registry.Messaging;
 using FanPin.ServiceDefaults.HealthChecks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,6 +12,9 @@ namespace FanPin.Registry;
 /// <summary>Wiring of the registry: database, ID protection, policies, clock and every use case.</summary>
 public static class RegistryServices
 {
+    /// <summary>The service's name: queue prefix (<c>registry-risk-signals-detected</c>) and CloudEvents source.</summary>
+    public const string ServiceName = "registry";
+
     /// <summary>Connection string name (<c>ConnectionStrings__registrydb</c>).</summary>
     public const string DatabaseName = "registrydb";
 
@@ -18,13 +22,20 @@ public static class RegistryServices
     public const string PolicyDirectoryKey = "Registry:PolicyDirectory";
 
     /// <summary>
-    /// The host's wiring: the registry's services (<see cref="AddRegistry(IServiceCollection, IConfiguration, bool)"/>)
-    /// and the readiness check of its database (<c>/health</c>: <c>postgres</c>).
+    /// The host's wiring: the registry's services (<see cref="AddRegistry(IServiceCollection, IConfiguration, bool)"/>),
+    /// messaging (outbox relay and the two signal consumers; <c>ConnectionStrings:messaging</c>) and the readiness
+    /// checks of its database and broker (<c>/health</c>: <c>postgres</c>, <c>rabbitmq</c>).
     /// </summary>
     public static TBuilder AddRegistry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddRegistry(builder.Configuration, builder.Environment.IsDevelopment());
-        builder.Services.AddHealthChecks().AddPostgres(builder.Configuration.GetConnectionString(DatabaseName)!);
+        // Events leave through the outbox (relay → RabbitMQ); monitoring's signals come in through idempotent consumers.
+        builder.AddFanPinMessaging<RegistryDbContext>(ServiceName, m => m
+            .AddConsumer<RiskSignalsDetectedConsumer>()
+            .AddConsumer<RiskEliminationProposedConsumer>());
+        builder.Services.AddHealthChecks()
+            .AddPostgres(builder.Configuration.GetConnectionString(DatabaseName)!)
+            .AddRabbitMq(builder.Configuration.GetConnectionString(MessagingHostingExtensions.ConnectionName)!);
         return builder;
     }
 
@@ -34,7 +45,7 @@ public static class RegistryServices
         var connectionString = configuration.GetConnectionString(DatabaseName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{DatabaseName} is not configured (environment variable ConnectionStrings__{DatabaseName}).");
         services.AddDbContext<RegistryDbContext>(o => o.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history")));
-        services.AddSingleton<IDomainEventStaging, DomainEventJournal>();
+        services.AddSingleton<IDomainEventStaging, OutboxStaging>();
         services.AddSingleton(IdNumberKeys.CreateProtector(configuration, isDevelopment));
         services.AddSingleton(_ =>
         {
