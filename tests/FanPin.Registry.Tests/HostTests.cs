@@ -19,6 +19,7 @@ public class HostTests(EmptyDatabase infrastructure) : IClassFixture<EmptyDataba
         {
             b.UseEnvironment("Production");
             b.UseSetting($"ConnectionStrings:{RegistryServices.DatabaseName}", infrastructure.PostgresConnectionString);
+            b.UseSetting("ConnectionStrings:messaging", infrastructure.RabbitMqConnectionString);
             b.UseSetting("Auth:SigningKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
             b.UseSetting("Registry:IdNumbers:EncryptionKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
             b.UseSetting("Registry:IdNumbers:HashKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
@@ -26,8 +27,12 @@ public class HostTests(EmptyDatabase infrastructure) : IClassFixture<EmptyDataba
         using var http = factory.CreateClient();
         using var health = await http.GetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
-        Assert.Contains("\"postgres\":{\"status\":\"Healthy\"", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var report = await health.Content.ReadAsStringAsync();
+        Assert.Contains("\"postgres\":{\"status\":\"Healthy\"", report, StringComparison.Ordinal);
+        Assert.Contains("\"rabbitmq\":{\"status\":\"Healthy\"", report, StringComparison.Ordinal);
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM \"__ef_migrations_history\" WHERE \"MigrationId\" = '20261123090000_Initial'"));
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM \"__ef_migrations_history\" WHERE \"MigrationId\" = '20261124090000_Outbox'"));
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM outbox_message"));
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM households"));
     }
 
@@ -38,6 +43,7 @@ public class HostTests(EmptyDatabase infrastructure) : IClassFixture<EmptyDataba
         {
             b.UseEnvironment("Development");
             b.UseSetting($"ConnectionStrings:{RegistryServices.DatabaseName}", infrastructure.PostgresConnectionString);
+            b.UseSetting("ConnectionStrings:messaging", infrastructure.RabbitMqConnectionString);
         });
         var keys = factory.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>().GetSection("Registry:IdNumbers");
         Assert.Equal(32, Convert.FromBase64String(keys["EncryptionKey"]!).Length);
@@ -54,6 +60,7 @@ public class HostTests(EmptyDatabase infrastructure) : IClassFixture<EmptyDataba
         {
             b.UseEnvironment("Production");
             b.UseSetting($"ConnectionStrings:{RegistryServices.DatabaseName}", infrastructure.PostgresConnectionString);
+            b.UseSetting("ConnectionStrings:messaging", infrastructure.RabbitMqConnectionString);
             b.UseSetting("Auth:SigningKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         });
         var ex = Assert.ThrowsAny<Exception>(() => factory.CreateClient());

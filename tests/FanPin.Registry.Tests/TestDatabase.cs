@@ -8,7 +8,15 @@ public static class TestDatabase
 {
     /// <summary>Tables the use cases write (the region tree is reference data, written only by ImportRegions).</summary>
     public static readonly string[] WrittenTables =
-        ["households", "members", "member_changes", "identification_cases", "closing_cases", "case_transitions", "import_batches", "domain_events"];
+        ["households", "members", "member_changes", "identification_cases", "closing_cases", "case_transitions", "import_batches", "outbox_message", "inbox_message"];
+
+    /// <summary>
+    /// SQL counting the outbox rows (bus destination) of integration event <paramref name="type"/> about household
+    /// <c>@h</c>, optionally with a condition on the payload (<c>p</c>, jsonb).
+    /// </summary>
+    public static string EventCount(string type, string? payloadCondition = null) =>
+        $"SELECT count(*) FROM outbox_message o CROSS JOIN LATERAL (SELECT o.payload::jsonb AS p) x WHERE o.destination = 0 " +
+        $"AND o.event_type = 'FanPin.IntegrationEvents.{type}' AND (x.p->>'householdId')::uuid = @h" + (payloadCondition is null ? "" : $" AND ({payloadCondition})");
 
     /// <summary>A scalar from the database.</summary>
     public static async Task<long> CountAsync(string connectionString, string sql, params (string Name, object Value)[] parameters)

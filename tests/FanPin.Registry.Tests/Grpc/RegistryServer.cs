@@ -16,7 +16,8 @@ namespace FanPin.Registry.Tests.Grpc;
 /// <summary>
 /// The registry service as deployed: its own Program (Production environment), Kestrel on free loopback
 /// ports (gRPC over h2c, health over HTTP/1.1), a real PostgreSQL database migrated at start-up and seeded
-/// with the regions of <see cref="TestDatabase.SeedRegionsAsync"/>, and its own signing key: tests call it
+/// with the regions of <see cref="TestDatabase.SeedRegionsAsync"/>, its own RabbitMQ vhost (outbox relay and
+/// consumers running), and its own signing key: tests call it
 /// with the FanPin gRPC client and real tokens. Only the registry's clock is replaced (a manual one), so that
 /// working-day deadlines and notice periods can pass.
 /// </summary>
@@ -25,6 +26,12 @@ public sealed class RegistryServer : IsolatedInfrastructure, IAsyncLifetime
     private readonly string _signingKey = "base64:" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private WebApplicationFactory<Program>? _factory;
     private TokenIssuer? _issuer;
+
+    /// <summary>The server's HMAC key of ID numbers (to check the hashes its events carry).</summary>
+    public byte[] HashKey { get; } = RandomNumberGenerator.GetBytes(32);
+
+    /// <summary>The host's services (its bus, for publishing what monitoring and assistance would).</summary>
+    public IServiceProvider Services => (_factory ?? throw new InvalidOperationException("not initialized")).Services;
 
     /// <summary>The registry's clock; starts on Monday 2025-03-03.</summary>
     public ManualTimeProvider Clock { get; } = new(new DateTimeOffset(2025, 3, 3, 2, 0, 0, TimeSpan.Zero));
@@ -49,7 +56,8 @@ public sealed class RegistryServer : IsolatedInfrastructure, IAsyncLifetime
             b.UseSetting($"ConnectionStrings:{RegistryServices.DatabaseName}", PostgresConnectionString);
             b.UseSetting("Auth:SigningKey", _signingKey);
             b.UseSetting("Registry:IdNumbers:EncryptionKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-            b.UseSetting("Registry:IdNumbers:HashKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            b.UseSetting("Registry:IdNumbers:HashKey", Convert.ToBase64String(HashKey));
+            b.UseSetting("ConnectionStrings:messaging", RabbitMqConnectionString);
             b.UseSetting(RegistryServices.PolicyDirectoryKey, Path.Combine(AppContext.BaseDirectory, "policies"));
             b.UseSetting("Kestrel:Endpoints:grpc:Url", Address.ToString());
             b.UseSetting("Kestrel:Endpoints:health:Url", HealthAddress.ToString());
