@@ -25,9 +25,15 @@ public class HostTests(EmptyDatabase infrastructure) : IClassFixture<EmptyDataba
             b.UseSetting("Registry:IdNumbers:HashKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         });
         using var http = factory.CreateClient();
-        using var health = await http.GetAsync("/health");
-        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
-        var report = await health.Content.ReadAsStringAsync();
+        // Ready once the database answers and the bus is connected (the host does not wait for the broker at start).
+        var (status, report) = await HealthAsync(http);
+        for (var attempt = 0; status != HttpStatusCode.OK && attempt < 300; attempt++)
+        {
+            await Task.Delay(200);
+            (status, report) = await HealthAsync(http);
+        }
+        Assert.True(status == HttpStatusCode.OK, report);
+        Assert.Contains("\"masstransit-bus\":{\"status\":\"Healthy\"", report, StringComparison.Ordinal);
         Assert.Contains("\"postgres\":{\"status\":\"Healthy\"", report, StringComparison.Ordinal);
         Assert.Contains("\"rabbitmq\":{\"status\":\"Healthy\"", report, StringComparison.Ordinal);
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM \"__ef_migrations_history\" WHERE \"MigrationId\" = '20261123090000_Initial'"));
@@ -66,6 +72,12 @@ public class HostTests(EmptyDatabase infrastructure) : IClassFixture<EmptyDataba
         var ex = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
         Assert.Contains("Registry:IdNumbers:EncryptionKey", ex.ToString(), StringComparison.Ordinal);
         factory.Dispose();
+    }
+
+    private static async Task<(HttpStatusCode Status, string Report)> HealthAsync(HttpClient http)
+    {
+        using var health = await http.GetAsync("/health");
+        return (health.StatusCode, await health.Content.ReadAsStringAsync());
     }
 
     private async Task<long> CountAsync(string sql)
