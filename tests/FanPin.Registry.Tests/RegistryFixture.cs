@@ -23,6 +23,9 @@ public sealed class RegistryFixture : IsolatedInfrastructure, IAsyncLifetime
     /// <summary>The clock every use case reads; starts on Monday 2025-03-03.</summary>
     public ManualTimeProvider Clock { get; } = new(new DateTimeOffset(2025, 3, 3, 2, 0, 0, TimeSpan.Zero));
 
+    /// <summary>The HMAC key of ID numbers (to check the hashes events carry).</summary>
+    public byte[] IdHashKey { get; } = RandomNumberGenerator.GetBytes(32);
+
     /// <summary>The registry's services.</summary>
     public IServiceProvider Services => _services ?? throw new InvalidOperationException("not initialized");
 
@@ -46,7 +49,7 @@ public sealed class RegistryFixture : IsolatedInfrastructure, IAsyncLifetime
         {
             [$"ConnectionStrings:{RegistryServices.DatabaseName}"] = PostgresConnectionString,
             ["Registry:IdNumbers:EncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            ["Registry:IdNumbers:HashKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Registry:IdNumbers:HashKey"] = Convert.ToBase64String(IdHashKey),
             [RegistryServices.PolicyDirectoryKey] = Path.Combine(AppContext.BaseDirectory, "policies"),
         }).Build();
         var services = new ServiceCollection();
