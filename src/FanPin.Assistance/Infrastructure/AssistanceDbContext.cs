@@ -83,6 +83,8 @@ public sealed class AssistanceDbContext(DbContextOptions<AssistanceDbContext> op
             e.Property(x => x.RowVersion).HasColumnName("xmin").HasColumnType("xid").ValueGeneratedOnAddOrUpdate().IsConcurrencyToken();
             e.HasMany(x => x.Tasks).WithOne().HasForeignKey(t => t.PlanId);
             e.Navigation(x => x.Tasks).AutoInclude(false);
+            e.Ignore(x => x.DomainEvents);
+            e.Ignore(x => x.AllTasksDone);
         });
         b.Entity<AssistanceTask>(e =>
         {
