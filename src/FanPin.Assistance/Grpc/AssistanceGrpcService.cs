@@ -18,7 +18,8 @@ public sealed class AssistanceGrpcService(IServiceProvider services) : Pb.Assist
     /// <inheritdoc />
     public override async Task<Pb.ListMeasureTypesResponse> ListMeasureTypes(Pb.ListMeasureTypesRequest request, ServerCallContext context)
     {
-        var list = await Use<ListMeasureTypes>().HandleAsync(context.RequireCaller(),
+        var caller = context.RequireCaller();
+        var list = await Use<ListMeasureTypes>().HandleAsync(caller,
             new ListMeasureTypesRequest(request.Category == Pb.MeasureCategory.Unspecified ? null : (MeasureCategory)request.Category), context.CancellationToken).ConfigureAwait(false);
         var response = new Pb.ListMeasureTypesResponse();
         response.MeasureTypes.AddRange(list.Select(ToProto));
@@ -28,8 +29,9 @@ public sealed class AssistanceGrpcService(IServiceProvider services) : Pb.Assist
     /// <inheritdoc />
     public override async Task<Pb.UpsertMeasureTypeResponse> UpsertMeasureType(Pb.UpsertMeasureTypeRequest request, ServerCallContext context)
     {
+        var caller = context.RequireCaller();
         var m = request.MeasureType ?? new Pb.MeasureType();
-        var stored = await Use<UpsertMeasureType>().HandleAsync(context.RequireCaller(), new UpsertMeasureTypeRequest(m.Code, m.Name,
+        var stored = await Use<UpsertMeasureType>().HandleAsync(caller, new UpsertMeasureTypeRequest(m.Code, m.Name,
             m.Category == Pb.MeasureCategory.Unspecified ? null : (MeasureCategory)m.Category, m.ResponsibleDepartment,
             m.RiskTypes.Select(r => (RiskType)r).ToList(), m.RequiresLabour, m.DefaultDeadlineWorkingDays, m.Active), context.CancellationToken).ConfigureAwait(false);
         return new Pb.UpsertMeasureTypeResponse { MeasureType = ToProto(stored) };
@@ -38,12 +40,13 @@ public sealed class AssistanceGrpcService(IServiceProvider services) : Pb.Assist
     /// <inheritdoc />
     public override async Task<Pb.RecordWarningResponse> RecordWarning(Pb.RecordWarningRequest request, ServerCallContext context)
     {
+        var caller = context.RequireCaller();
         var v = new Validator();
         var warningId = ParseId(request.WarningId, "warning_id", v);
         var householdId = ParseId(request.HouseholdId, "household_id", v);
         v.Require(RegionCode.TryParse(request.RegionCode, out var region, out var error), "region_code", error);
         v.ThrowIfInvalid();
-        var recommendations = await Use<RecordWarning>().HandleAsync(context.RequireCaller(), new WarningInput(warningId, householdId, region, (WarningGrade)request.Grade,
+        var recommendations = await Use<RecordWarning>().HandleAsync(caller, new WarningInput(warningId, householdId, region, (WarningGrade)request.Grade,
             request.RiskTypes.Select(r => (RiskType)r).ToList(), request.MemberLabourAbilities.Select(l => (FanPin.Policies.LabourAbility)l).ToList(),
             (FanPin.Policies.HouseholdCategory)request.Category), context.CancellationToken).ConfigureAwait(false);
         var response = new Pb.RecordWarningResponse();
@@ -54,8 +57,9 @@ public sealed class AssistanceGrpcService(IServiceProvider services) : Pb.Assist
     /// <inheritdoc />
     public override async Task<Pb.GetRecommendationsResponse> GetRecommendations(Pb.GetRecommendationsRequest request, ServerCallContext context)
     {
+        var caller = context.RequireCaller();
         var id = RequireId(request.HouseholdId, "household_id");
-        var list = await Use<GetRecommendations>().HandleAsync(context.RequireCaller(), new GetRecommendationsRequest(id), context.CancellationToken).ConfigureAwait(false);
+        var list = await Use<GetRecommendations>().HandleAsync(caller, new GetRecommendationsRequest(id), context.CancellationToken).ConfigureAwait(false);
         var response = new Pb.GetRecommendationsResponse();
         response.Recommendations.AddRange(list.Select(ToProto));
         return response;
@@ -64,25 +68,28 @@ public sealed class AssistanceGrpcService(IServiceProvider services) : Pb.Assist
     /// <inheritdoc />
     public override async Task<Pb.ConfirmPlanResponse> ConfirmPlan(Pb.ConfirmPlanRequest request, ServerCallContext context)
     {
+        var caller = context.RequireCaller();
         var v = new Validator();
         var id = ParseId(request.HouseholdId, "household_id", v);
         var measures = request.Measures.Select((m, i) => new PlannedMeasureInput(m.MeasureCode, ParseDate(m.DueOn, $"measures[{i}].due_on", v), m.AmountFen, m.Note)).ToList();
         v.ThrowIfInvalid();
-        var view = await Use<ConfirmPlan>().HandleAsync(context.RequireCaller(), new ConfirmPlanRequest(id, measures, request.ExpectedVersion), context.CancellationToken).ConfigureAwait(false);
+        var view = await Use<ConfirmPlan>().HandleAsync(caller, new ConfirmPlanRequest(id, measures, request.ExpectedVersion), context.CancellationToken).ConfigureAwait(false);
         return new Pb.ConfirmPlanResponse { Plan = ToProto(view) };
     }
 
     /// <inheritdoc />
     public override async Task<Pb.GetPlanResponse> GetPlan(Pb.GetPlanRequest request, ServerCallContext context)
     {
+        var caller = context.RequireCaller();
         var id = RequireId(request.HouseholdId, "household_id");
-        var view = await Use<GetPlan>().HandleAsync(context.RequireCaller(), new GetPlanRequest(id), context.CancellationToken).ConfigureAwait(false);
+        var view = await Use<GetPlan>().HandleAsync(caller, new GetPlanRequest(id), context.CancellationToken).ConfigureAwait(false);
         return new Pb.GetPlanResponse { Plan = ToProto(view) };
     }
 
     /// <inheritdoc />
     public override async Task<Pb.ListTasksResponse> ListTasks(Pb.ListTasksRequest request, ServerCallContext context)
     {
+        var caller = context.RequireCaller();
         var v = new Validator();
         RegionPrefix? prefix = null;
         if (request.RegionPrefix.Length > 0)
@@ -91,7 +98,7 @@ public sealed class AssistanceGrpcService(IServiceProvider services) : Pb.Assist
             prefix = p;
         }
         v.ThrowIfInvalid();
-        var tasks = await Use<ListTasks>().HandleAsync(context.RequireCaller(), new ListTasksRequest(prefix,
+        var tasks = await Use<ListTasks>().HandleAsync(caller, new ListTasksRequest(prefix,
             request.Status == Pb.TaskStatus.Unspecified ? null : (AssistanceTaskStatus)request.Status, request.OverdueOnly,
             request.Department.Length == 0 ? null : request.Department, request.Township.Length == 0 ? null : request.Township, request.Limit), context.CancellationToken).ConfigureAwait(false);
         var response = new Pb.ListTasksResponse();
@@ -102,14 +109,16 @@ public sealed class AssistanceGrpcService(IServiceProvider services) : Pb.Assist
     /// <inheritdoc />
     public override async Task<Pb.StartTaskResponse> StartTask(Pb.StartTaskRequest request, ServerCallContext context)
     {
-        var task = await Use<StartTask>().HandleAsync(context.RequireCaller(), new StartTaskRequest(RequireId(request.TaskId, "task_id")), context.CancellationToken).ConfigureAwait(false);
+        var caller = context.RequireCaller();
+        var task = await Use<StartTask>().HandleAsync(caller, new StartTaskRequest(RequireId(request.TaskId, "task_id")), context.CancellationToken).ConfigureAwait(false);
         return new Pb.StartTaskResponse { Task = ToProto(task) };
     }
 
     /// <inheritdoc />
     public override async Task<Pb.CompleteTaskResponse> CompleteTask(Pb.CompleteTaskRequest request, ServerCallContext context)
     {
-        var result = await Use<CompleteTask>().HandleAsync(context.RequireCaller(), new CompleteTaskRequest(RequireId(request.TaskId, "task_id"),
+        var caller = context.RequireCaller();
+        var result = await Use<CompleteTask>().HandleAsync(caller, new CompleteTaskRequest(RequireId(request.TaskId, "task_id"),
             request.AmountFen, request.YearlyIncomeEffectFen, request.EvidenceReference), context.CancellationToken).ConfigureAwait(false);
         return new Pb.CompleteTaskResponse { Task = ToProto(result.Task), EliminationProposed = result.EliminationProposed, EffectExplanation = result.EffectExplanation };
     }
@@ -117,17 +126,19 @@ public sealed class AssistanceGrpcService(IServiceProvider services) : Pb.Assist
     /// <inheritdoc />
     public override async Task<Pb.CancelTaskResponse> CancelTask(Pb.CancelTaskRequest request, ServerCallContext context)
     {
-        var task = await Use<CancelTask>().HandleAsync(context.RequireCaller(), new CancelTaskRequest(RequireId(request.TaskId, "task_id"), request.Reason), context.CancellationToken).ConfigureAwait(false);
+        var caller = context.RequireCaller();
+        var task = await Use<CancelTask>().HandleAsync(caller, new CancelTaskRequest(RequireId(request.TaskId, "task_id"), request.Reason), context.CancellationToken).ConfigureAwait(false);
         return new Pb.CancelTaskResponse { Task = ToProto(task) };
     }
 
     /// <inheritdoc />
     public override async Task<Pb.CalculateInsurancePayoutResponse> CalculateInsurancePayout(Pb.CalculateInsurancePayoutRequest request, ServerCallContext context)
     {
+        var caller = context.RequireCaller();
         var v = new Validator();
         var on = ParseDate(request.On, "on", v);
         v.ThrowIfInvalid();
-        var b = await Use<CalculateInsurancePayout>().HandleAsync(context.RequireCaller(),
+        var b = await Use<CalculateInsurancePayout>().HandleAsync(caller,
             new CalculateInsurancePayoutRequest(request.RegionCode, request.PerCapitaIncomeFen, request.Persons, on), context.CancellationToken).ConfigureAwait(false);
         return new Pb.CalculateInsurancePayoutResponse
         {
@@ -140,6 +151,7 @@ public sealed class AssistanceGrpcService(IServiceProvider services) : Pb.Assist
     /// <inheritdoc />
     public override async Task<Pb.CountCoverageResponse> CountCoverage(Pb.CountCoverageRequest request, ServerCallContext context)
     {
+        var caller = context.RequireCaller();
         var v = new Validator();
         RegionPrefix? prefix = null;
         if (request.RegionPrefix.Length > 0)
@@ -148,7 +160,7 @@ public sealed class AssistanceGrpcService(IServiceProvider services) : Pb.Assist
             prefix = p;
         }
         v.ThrowIfInvalid();
-        var rows = await Use<CountCoverage>().HandleAsync(context.RequireCaller(), new CountCoverageRequest(prefix), context.CancellationToken).ConfigureAwait(false);
+        var rows = await Use<CountCoverage>().HandleAsync(caller, new CountCoverageRequest(prefix), context.CancellationToken).ConfigureAwait(false);
         var response = new Pb.CountCoverageResponse();
         response.Coverage.AddRange(rows.Select(r => new Pb.MeasureCoverage { MeasureCode = r.MeasureCode, MeasureName = r.MeasureName, Households = r.Households, Persons = r.Persons }));
         return response;
