@@ -128,6 +128,7 @@ public sealed class AssistancePlan : AggregateRoot
     {
         task.OverdueDetectedOn = today;
         task.UpdatedAt = now;
+        UpdatedAt = now; // the plan's row version guards against a second scanner flagging the same task
         Raise(new TaskOverdue(task.Id, task.MeasureCode, task.AssigneeKind, task.Assignee, task.DueOn, today) { OccurredAt = now, RegionCode = RegionCode, HouseholdId = HouseholdId });
     }
 
