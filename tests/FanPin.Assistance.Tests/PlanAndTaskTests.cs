@@ -276,3 +276,33 @@ public sealed class PlanAndTaskTests(AssistanceFixture f) : IClassFixture<Assist
         Assert.Equal(["per_capita_income_fen", "persons"], bad.Violations.Select(v => v.Field));
     }
 }
+
+/// <summary>Warnings as the grading events deliver them.</summary>
+public sealed class WarningTests(AssistanceFixture f) : IClassFixture<AssistanceFixture>
+{
+    [Fact]
+    public async Task A_regrade_replaces_the_warning_a_redelivery_changes_nothing_and_villages_cannot_plan()
+    {
+        var household = Guid.NewGuid();
+        var warningId = Guid.NewGuid();
+        WarningInput Input(RiskType[] risks, WarningGrade grade) =>
+            new(warningId, household, RegionCode.Parse(AssistanceFixture.Village), grade, risks, [LabourAbility.Full, LabourAbility.None], HouseholdCategory.Ordinary);
+
+        f.Clock.SetToday(new DateOnly(2025, 4, 1));
+        await f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u => u.StoreAsync(Input([RiskType.Schooling], WarningGrade.Three)));
+        f.Clock.SetToday(new DateOnly(2025, 4, 2));
+        await f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u => u.StoreAsync(Input([RiskType.Schooling], WarningGrade.Three)));
+        Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM household_warnings WHERE household_id = @h AND received_at < '2025-04-01T12:00:00Z'", ("h", household)));
+
+        var regraded = await f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u => u.StoreAsync(Input([RiskType.Illness], WarningGrade.One)));
+        Assert.Contains(regraded, r => r.Measure.Code == "medical.assistance");
+        Assert.DoesNotContain(regraded, r => r.Measure.Code == "education.student-aid");
+        Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM household_warnings WHERE household_id = @h AND grade = 'One' AND risk_types = '1'", ("h", household)));
+
+        var village = new Caller("cadre", CallerRole.Village, RegionPrefix.Parse(AssistanceFixture.Village), null);
+        await Assert.ThrowsAsync<AccessDeniedException>(() => f.Run<ConfirmPlan, PlanView>(u =>
+            u.HandleAsync(village, new ConfirmPlanRequest(household, [new PlannedMeasureInput("medical.assistance", null, 0, null)], 0))));
+        await Assert.ThrowsAsync<ValidationFailedException>(() => f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u =>
+            u.StoreAsync(Input([RiskType.Illness], WarningGrade.One) with { MemberLabour = [] })));
+    }
+}

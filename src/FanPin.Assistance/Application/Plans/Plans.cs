@@ -9,7 +9,7 @@ namespace FanPin.Assistance.Application.Plans;
 
 /// <summary>
 /// Stores a household's latest warning (WarningRaised / WarningGradeChanged) and answers its recommendations.
-/// A warning with the same id again is a no-op.
+/// The same warning content again is a no-op; a re-grade replaces the stored content.
 /// </summary>
 public sealed class RecordWarning(AssistanceDbContext db, AssistanceClock clock)
 {
@@ -39,14 +39,16 @@ public sealed class RecordWarning(AssistanceDbContext db, AssistanceClock clock)
             stored = new HouseholdWarning { HouseholdId = warning.HouseholdId };
             db.Warnings.Add(stored);
         }
-        if (stored.WarningId != warning.WarningId || stored.ReceivedAt == default)
+        // WarningGradeChanged keeps the warning's id with a new grade or new risks: the latest content wins;
+        // the same content again (a redelivery) changes nothing.
+        stored.WarningId = warning.WarningId;
+        stored.RegionCode = warning.Region.ToString();
+        stored.Grade = warning.Grade;
+        stored.RiskTypes = warning.RiskTypes.Distinct().Order().ToList();
+        stored.MemberLabour = warning.MemberLabour.ToList();
+        stored.Category = warning.Category;
+        if (db.ChangeTracker.HasChanges())
         {
-            stored.WarningId = warning.WarningId;
-            stored.RegionCode = warning.Region.ToString();
-            stored.Grade = warning.Grade;
-            stored.RiskTypes = warning.RiskTypes.Distinct().Order().ToList();
-            stored.MemberLabour = warning.MemberLabour.ToList();
-            stored.Category = warning.Category;
             stored.ReceivedAt = clock.Now;
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
         }
