@@ -112,7 +112,7 @@ public class GradingServiceTests(GradingServer server)
         Assert.Equal((one.ToString(), "600102001001", WarningStatus.Raised, "grade-one.labour-lost"),
             (warning.HouseholdId, warning.RegionCode, warning.Status, warning.Reason.RuleId));
         Assert.NotEmpty(warning.DueOn);
-        Assert.Contains("Illness", warning.Reason.RiskFactors);
+        Assert.Contains("riskType:Illness", warning.Reason.RiskFactors);
 
         var page = await county.Warnings.ListWarningsAsync(new ListWarningsRequest { PageSize = 1 });
         Assert.Equal(three.ToString(), Assert.Single(page.Warnings).HouseholdId);
