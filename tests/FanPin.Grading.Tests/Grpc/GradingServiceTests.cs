@@ -19,6 +19,21 @@ public class GradingServiceTests(GradingServer server)
     private static string Day(int offset) => GradingClock.DateInChina(DateTimeOffset.UtcNow).AddDays(offset).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     [Fact]
+    public async Task Health_reports_postgres_and_redis_on_the_health_port_and_grpc_health_serves()
+    {
+        using var http = new HttpClient { BaseAddress = server.HealthAddress };
+        using var health = await http.GetAsync(new Uri("/health", UriKind.Relative));
+        var body = await health.Content.ReadAsStringAsync();
+        Assert.True(health.StatusCode == System.Net.HttpStatusCode.OK, body);
+        Assert.Contains("\"postgres\":{\"status\":\"Healthy\"", body, StringComparison.Ordinal);
+        Assert.Contains("\"redis\":{\"status\":\"Healthy\"", body, StringComparison.Ordinal);
+
+        using var anonymous = server.As(null);
+        var serving = await new global::Grpc.Health.V1.Health.HealthClient(anonymous.Channel).CheckAsync(new global::Grpc.Health.V1.HealthCheckRequest());
+        Assert.Equal(global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, serving.Status);
+    }
+
+    [Fact]
     public async Task A_published_policy_reads_back_and_is_listed()
     {
         using var province = server.As(Callers.Province("64"));
