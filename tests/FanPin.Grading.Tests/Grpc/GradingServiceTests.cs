@@ -151,6 +151,18 @@ public class GradingServiceTests(GradingServer server)
     }
 
     [Fact]
+    public async Task A_lifecycle_step_out_of_order_is_a_failed_precondition()
+    {
+        var household = await server.Graded("570102001001", DomainGrade.Three);
+        using var county = server.As(Callers.County("570102"));
+        var history = await county.Warnings.GetHouseholdGradeHistoryAsync(new GetHouseholdGradeHistoryRequest { HouseholdId = household.ToString() });
+        await GrpcAssert.Fails(StatusCode.FailedPrecondition,
+            () => county.Warnings.StartAssistanceAsync(new StartAssistanceRequest { WarningId = history.OpenWarningId }).ResponseAsync);
+        var read = await county.Warnings.GetWarningAsync(new GetWarningRequest { WarningId = history.OpenWarningId });
+        Assert.Equal((WarningStatus.Raised, 1), (read.Warning.Status, read.History.Count)); // nothing changed
+    }
+
+    [Fact]
     public async Task Invalid_arguments_name_their_field()
     {
         using var county = server.As(Callers.County("600102"));
