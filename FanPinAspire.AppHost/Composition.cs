@@ -28,6 +28,11 @@ public static class Composition
             .WithReference(model.Cache)
             .WithSecret("Monitoring__IdNumbers__HashKey", DevelopmentKeys.IdNumberHash);
 
+        model.AddProject("grading", "src/FanPin.Grading/FanPin.Grading.csproj", grpcPort: 7103, healthPort: 7203)
+            .WithDatabase("gradingdb")
+            .WithReference(model.Messaging)
+            .WithReference(model.Cache);
+
         model.AddProject("assistance", "src/FanPin.Assistance/FanPin.Assistance.csproj", grpcPort: 7104, healthPort: 7204)
             .WithDatabase("assistancedb")
             .WithReference(model.Messaging)
