@@ -22,6 +22,22 @@ public static class Composition
             .WithSecret("Registry__IdNumbers__EncryptionKey", DevelopmentKeys.IdNumberEncryption)
             .WithSecret("Registry__IdNumbers__HashKey", DevelopmentKeys.IdNumberHash);
 
+        model.AddProject("monitoring", "src/FanPin.Monitoring/FanPin.Monitoring.csproj", grpcPort: 7102, healthPort: 7202)
+            .WithDatabase("monitoringdb")
+            .WithReference(model.Messaging)
+            .WithReference(model.Cache)
+            .WithSecret("Monitoring__IdNumbers__HashKey", DevelopmentKeys.IdNumberHash);
+
+        model.AddProject("grading", "src/FanPin.Grading/FanPin.Grading.csproj", grpcPort: 7103, healthPort: 7203)
+            .WithDatabase("gradingdb")
+            .WithReference(model.Messaging)
+            .WithReference(model.Cache);
+
+        model.AddProject("assistance", "src/FanPin.Assistance/FanPin.Assistance.csproj", grpcPort: 7104, healthPort: 7204)
+            .WithDatabase("assistancedb")
+            .WithReference(model.Messaging)
+            .WithReference(model.Cache);
+
         return model;
     }
 }

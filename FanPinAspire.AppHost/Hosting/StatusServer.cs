@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace FanPin.AppHost.Hosting;
@@ -18,6 +19,10 @@ public static class StatusServer
     public static async Task<WebApplication> StartAsync(int port, Func<CancellationToken, Task<IReadOnlyList<ResourceStatus>>> snapshot)
     {
         var builder = WebApplication.CreateBuilder();
+        // Nothing from files or the environment: a service's appsettings.json (Kestrel endpoints) in the
+        // output folder or ASPNETCORE_URLS must not move the status page.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         var app = builder.Build();

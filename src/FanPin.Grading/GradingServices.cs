@@ -7,6 +7,7 @@ using FanPin.Grading.Infrastructure.Redis;
 using FanPin.Grading.Infrastructure.WarningLog;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using FanPin.ServiceDefaults.HealthChecks;
 using Npgsql;
 using StackExchange.Redis;
 
@@ -27,12 +28,32 @@ public static class GradingServices
     /// <summary>Whether the background services run (<c>Grading__BackgroundServices</c>, default true; tests switch them off).</summary>
     public const string BackgroundServicesKey = "Grading:BackgroundServices";
 
+    /// <summary>
+    /// The host's wiring: grading's services (<see cref="AddApplicationServices"/>) and the readiness checks of
+    /// its dependencies (<c>/health</c>: <c>postgres</c>, and <c>redis</c> when <c>ConnectionStrings__cache</c> is set).
+    /// </summary>
+    public static TBuilder AddGrading<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddApplicationServices(builder.Configuration);
+        var checks = builder.Services.AddHealthChecks().AddPostgres(builder.Configuration.GetConnectionString(DatabaseName)!);
+        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(CacheName)))
+        {
+            checks.AddRedis();
+        }
+        return builder;
+    }
+
     /// <summary>Adds grading's services. Use cases are plain scoped classes (namespace <c>FanPin.Grading.Application.*</c>).</summary>
     public static IServiceCollection AddApplicationServices(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var connectionString = configuration.GetConnectionString(DatabaseName)
-            ?? throw new InvalidOperationException($"ConnectionStrings:{DatabaseName} is not configured (environment variable ConnectionStrings__{DatabaseName}).");
+        var connectionString = configuration.GetConnectionString(DatabaseName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            // appsettings.json names the key with an empty value: the deployment (or the AppHost) sets it.
+            throw new InvalidOperationException($"ConnectionStrings:{DatabaseName} is not configured (environment variable ConnectionStrings__{DatabaseName}).");
+        }
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddDbContext<GradingDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(),
             npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history")));
@@ -59,6 +80,7 @@ public static class GradingServices
         {
             var prefix = configuration[KeyPrefixKey] ?? "fanpin:";
             services.AddSingleton(_ => ConnectionMultiplexer.Connect(cache));
+            services.AddSingleton<IConnectionMultiplexer>(sp => sp.GetRequiredService<ConnectionMultiplexer>());
             services.AddSingleton<IGradeProjectionStore>(sp => new RedisGradeProjectionStore(sp.GetRequiredService<ConnectionMultiplexer>(), prefix));
         }
 

@@ -1,16 +1,24 @@
 using FanPin.Monitoring;
+using FanPin.Monitoring.Grpc;
 using FanPin.Monitoring.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddGrpcTransport();
+// Use cases, DbContext, ID hashing, policies and the PostgreSQL health check, then the background workers.
 builder.Services.AddMonitoring(builder.Configuration, builder.Environment.IsDevelopment());
 builder.Services.AddMonitoringWorkers(builder.Configuration);
 
 var app = builder.Build();
+// The schema is the service's own: it is brought up to date before the first call.
 await app.Services.MigrateMonitoringDatabaseAsync().ConfigureAwait(false);
-app.UseAuthentication();
-app.UseAuthorization();
 app.MapDefaultEndpoints();
+app.MapGrpcService<RecordGrpcService>();
+app.MapGrpcService<GuaranteeGrpcService>();
+app.MapGrpcService<VisitGrpcService>();
+app.MapGrpcService<FeedGrpcService>();
+app.MapGrpcService<SignalGrpcService>();
+app.MapGrpcHealthService();
 await app.RunAsync().ConfigureAwait(false);
 
 /// <summary>The monitoring service host (public for in-process host tests).</summary>

@@ -1,0 +1,181 @@
+using FanPin.Assistance.Application.Catalogue;
+using FanPin.Assistance.Application.Common;
+using FanPin.Assistance.Domain;
+using FanPin.Assistance.Infrastructure;
+using FanPin.ServiceDefaults.Authentication;
+using Microsoft.EntityFrameworkCore;
+
+namespace FanPin.Assistance.Application.Plans;
+
+/// <summary>
+/// Stores a household's latest warning (WarningRaised / WarningGradeChanged) and answers its recommendations.
+/// The same warning content again is a no-op; a re-grade replaces the stored content.
+/// </summary>
+public sealed class RecordWarning(AssistanceDbContext db, AssistanceClock clock)
+{
+    /// <summary>Runs the use case for a caller (the gRPC method).</summary>
+    public async Task<IReadOnlyList<Recommendation>> HandleAsync(Caller caller, WarningInput warning, CancellationToken ct = default)
+    {
+        RegionScope.DemandRole(caller, "record warnings", AssistanceAccess.RecordWarning);
+        RegionScope.Demand(caller, warning.Region);
+        return await StoreAsync(warning, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Stores the warning (the event consumer calls this; it has no caller).</summary>
+    public async Task<IReadOnlyList<Recommendation>> StoreAsync(WarningInput warning, CancellationToken ct = default)
+    {
+        new Validator()
+            .Require(warning.HouseholdId != Guid.Empty, "household_id", "is required")
+            .Require(warning.WarningId != Guid.Empty, "warning_id", "is required")
+            .Require(warning.Region.Level == RegionLevel.Village, "region_code", "must be a 12-digit village code")
+            .Require(Enum.IsDefined(warning.Grade), "grade", "is required")
+            .Require(warning.RiskTypes.All(Enum.IsDefined), "risk_types", "contains an unknown risk type")
+            .Require(warning.MemberLabour.Count > 0 && warning.MemberLabour.All(Enum.IsDefined), "member_labour_abilities", "name the labour ability of every member")
+            .Require(Enum.IsDefined(warning.Category), "category", "is required")
+            .ThrowIfInvalid();
+        var stored = await db.Warnings.FirstOrDefaultAsync(w => w.HouseholdId == warning.HouseholdId, ct).ConfigureAwait(false);
+        if (stored is null)
+        {
+            stored = new HouseholdWarning { HouseholdId = warning.HouseholdId };
+            db.Warnings.Add(stored);
+        }
+        // WarningGradeChanged keeps the warning's id with a new grade or new risks: the latest content wins;
+        // the same content again (a redelivery) changes nothing.
+        stored.WarningId = warning.WarningId;
+        stored.RegionCode = warning.Region.ToString();
+        stored.Grade = warning.Grade;
+        stored.RiskTypes = warning.RiskTypes.Distinct().Order().ToList();
+        stored.MemberLabour = warning.MemberLabour.ToList();
+        stored.Category = warning.Category;
+        if (db.ChangeTracker.HasChanges())
+        {
+            stored.ReceivedAt = clock.Now;
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        return Recommender.Recommend(stored.ToInput(), await ListMeasureTypes.CurrentAsync(db, ct).ConfigureAwait(false));
+    }
+}
+
+/// <summary>Recommendations for a household.</summary>
+public sealed record GetRecommendationsRequest(Guid HouseholdId);
+
+/// <summary>"缺什么补什么" for a household's latest warning.</summary>
+public sealed class GetRecommendations(AssistanceDbContext db)
+{
+    /// <summary>Runs the use case.</summary>
+    public async Task<IReadOnlyList<Recommendation>> HandleAsync(Caller caller, GetRecommendationsRequest request, CancellationToken ct = default)
+    {
+        RegionScope.DemandRole(caller, "read recommendations", AssistanceAccess.Plan);
+        var warning = await PlanStore.WarningForAsync(db, caller, request.HouseholdId, ct).ConfigureAwait(false);
+        return Recommender.Recommend(warning.ToInput(), await ListMeasureTypes.CurrentAsync(db, ct).ConfigureAwait(false));
+    }
+}
+
+/// <summary>One measure to confirm.</summary>
+public sealed record PlannedMeasureInput(string MeasureCode, DateOnly? DueOn, long AmountFen, string? Note);
+
+/// <summary>Measures to confirm into the household's plan; <paramref name="ExpectedVersion"/> is the version the caller saw (0: none).</summary>
+public sealed record ConfirmPlanRequest(Guid HouseholdId, IReadOnlyList<PlannedMeasureInput> Measures, int ExpectedVersion);
+
+/// <summary>
+/// A township or county user confirms measures into the household's single plan (一户一策): the plan's
+/// version rises and each measure becomes a task for its department or the township, due on the given date or
+/// the measure's default working days from today. The household must have a warning. Raises TaskAssigned.
+/// </summary>
+public sealed class ConfirmPlan(AssistanceDbContext db, AssistanceClock clock, AssistancePolicies policies)
+{
+    /// <summary>Runs the use case.</summary>
+    public async Task<PlanView> HandleAsync(Caller caller, ConfirmPlanRequest request, CancellationToken ct = default)
+    {
+        RegionScope.DemandRole(caller, "confirm plans", AssistanceAccess.Plan);
+        var warning = await db.Warnings.AsNoTracking().FirstOrDefaultAsync(w => w.HouseholdId == request.HouseholdId, ct).ConfigureAwait(false)
+            ?? throw new PreconditionFailedException($"household {request.HouseholdId} has no warning; a plan answers a warning (WarningRaised)", "NoWarning");
+        RegionScope.Demand(caller, RegionCode.Parse(warning.RegionCode));
+        var today = clock.Today;
+        var policy = policies.InForce(warning.RegionCode, today);
+        var plan = await db.Plans.Include(p => p.Tasks).FirstOrDefaultAsync(p => p.HouseholdId == request.HouseholdId, ct).ConfigureAwait(false);
+        var codes = request.Measures.Select(m => m.MeasureCode).Distinct().ToList();
+        var catalogue = await db.MeasureTypes.AsNoTracking().Where(m => m.IsCurrent && codes.Contains(m.Code)).ToDictionaryAsync(m => m.Code, ct).ConfigureAwait(false);
+        var v = new Validator().Require(request.Measures.Count > 0, "measures", "name at least one measure");
+        var chosen = new List<(MeasureType, DateOnly, long, string?)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < request.Measures.Count; i++)
+        {
+            var m = request.Measures[i];
+            var field = $"measures[{i}]";
+            if (!catalogue.TryGetValue(m.MeasureCode ?? "", out var type) || !type.Active)
+            {
+                v.Add($"{field}.measure_code", $"unknown measure type '{m.MeasureCode}'");
+                continue;
+            }
+            if (!seen.Add(type.Code) || plan?.Tasks.Any(t => t.MeasureCode == type.Code && t.IsOpen) == true)
+            {
+                v.Add($"{field}.measure_code", $"'{type.Code}' is already an open task of the plan");
+            }
+            var due = m.DueOn ?? policy.WorkingDays.AddWorkingDays(today, type.DefaultDeadlineWorkingDays);
+            v.Require(due >= today, $"{field}.due_on", $"{due:yyyy-MM-dd} is in the past (today is {today:yyyy-MM-dd})");
+            v.Require(m.AmountFen >= 0, $"{field}.amount_fen", "must not be negative");
+            chosen.Add((type, due, m.AmountFen, string.IsNullOrWhiteSpace(m.Note) ? null : m.Note.Trim()));
+        }
+        v.ThrowIfInvalid();
+        var current = plan?.Version ?? 0;
+        if (request.ExpectedVersion != current)
+        {
+            throw new PreconditionFailedException($"the plan is at version {current}, not {request.ExpectedVersion}: reload it", $"Version{current}");
+        }
+        if (plan is null)
+        {
+            plan = AssistancePlan.Open(request.HouseholdId, warning.RegionCode, warning.MemberLabour.Count, clock.Now);
+            db.Plans.Add(plan);
+        }
+        var added = plan.Confirm(chosen, warning.MemberLabour.Count, today, clock.Now, AssistanceAccess.ActorOf(caller));
+        foreach (var task in added)
+        {
+            db.Entry(task).State = EntityState.Added;
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch (DbUpdateException ex) when (ex is DbUpdateConcurrencyException || ex.InnerException is Npgsql.PostgresException { SqlState: "23505" })
+        {
+            throw new PreconditionFailedException("the plan was changed meanwhile: reload it", "Changed");
+        }
+        return new PlanView(plan, today);
+    }
+}
+
+/// <summary>A household's plan.</summary>
+public sealed record GetPlanRequest(Guid HouseholdId);
+
+/// <summary>Reads a household's plan with its tasks (a department sees only its own tasks in it).</summary>
+public sealed class GetPlan(AssistanceDbContext db, AssistanceClock clock)
+{
+    /// <summary>Runs the use case.</summary>
+    public async Task<PlanView> HandleAsync(Caller caller, GetPlanRequest request, CancellationToken ct = default)
+    {
+        RegionScope.DemandRole(caller, "read plans", AssistanceAccess.Read);
+        var plan = await db.Plans.AsNoTracking().Include(p => p.Tasks).FirstOrDefaultAsync(p => p.HouseholdId == request.HouseholdId, ct).ConfigureAwait(false);
+        if (plan is null || !RegionScope.Allows(caller, RegionCode.Parse(plan.RegionCode)))
+        {
+            throw new NotFoundException("plan of household", request.HouseholdId.ToString());
+        }
+        plan.Tasks = plan.Tasks.Where(t => AssistanceAccess.MaySee(caller, t)).OrderBy(t => t.PlanVersion).ThenBy(t => t.Id).ToList();
+        return new PlanView(plan, clock.Today);
+    }
+}
+
+/// <summary>Shared look-ups.</summary>
+internal static class PlanStore
+{
+    /// <summary>The household's warning inside the caller's scope, or NOT_FOUND.</summary>
+    public static async Task<HouseholdWarning> WarningForAsync(AssistanceDbContext db, Caller caller, Guid householdId, CancellationToken ct)
+    {
+        var warning = await db.Warnings.AsNoTracking().FirstOrDefaultAsync(w => w.HouseholdId == householdId, ct).ConfigureAwait(false);
+        if (warning is null || !RegionScope.Allows(caller, RegionCode.Parse(warning.RegionCode)))
+        {
+            throw new NotFoundException("warning of household", householdId.ToString());
+        }
+        return warning;
+    }
+}

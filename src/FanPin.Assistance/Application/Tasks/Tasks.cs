@@ -1,0 +1,172 @@
+using FanPin.Assistance.Application.Common;
+using FanPin.Assistance.Domain;
+using FanPin.Assistance.Infrastructure;
+using FanPin.ServiceDefaults.Authentication;
+using Microsoft.EntityFrameworkCore;
+
+namespace FanPin.Assistance.Application.Tasks;
+
+/// <summary>Task list filters.</summary>
+public sealed record ListTasksRequest(RegionPrefix? RegionPrefix, AssistanceTaskStatus? Status, bool OverdueOnly, string? Department, string? Township, int Limit);
+
+/// <summary>
+/// A department's or township's task list (清单), overdue first, then by deadline. A department token sees
+/// only tasks assigned to its department; everyone only inside the region scope.
+/// </summary>
+public sealed class ListTasks(AssistanceDbContext db, AssistanceClock clock)
+{
+    /// <summary>Runs the use case.</summary>
+    public async Task<IReadOnlyList<TaskView>> HandleAsync(Caller caller, ListTasksRequest request, CancellationToken ct = default)
+    {
+        RegionScope.DemandRole(caller, "read tasks", AssistanceAccess.Read);
+        new Validator().Require(request.Limit is >= 0 and <= 500, "limit", "must be 0 to 500").ThrowIfInvalid();
+        var prefix = RegionScope.Narrow(caller, request.RegionPrefix).Value;
+        var today = clock.Today;
+        var query = db.Tasks.AsNoTracking().Where(t => t.RegionCode.StartsWith(prefix));
+        if (caller.Role == CallerRole.Department)
+        {
+            query = query.Where(t => t.AssigneeKind == AssigneeKind.Department && t.Assignee == caller.Department);
+        }
+        else if (!string.IsNullOrWhiteSpace(request.Department))
+        {
+            query = query.Where(t => t.AssigneeKind == AssigneeKind.Department && t.Assignee == request.Department);
+        }
+        if (!string.IsNullOrWhiteSpace(request.Township))
+        {
+            query = query.Where(t => t.AssigneeKind == AssigneeKind.Township && t.Assignee == request.Township);
+        }
+        if (request.Status is { } status)
+        {
+            query = query.Where(t => t.Status == status);
+        }
+        var open = new[] { AssistanceTaskStatus.Planned, AssistanceTaskStatus.InProgress };
+        if (request.OverdueOnly)
+        {
+            query = query.Where(t => open.Contains(t.Status) && t.DueOn < today);
+        }
+        var limit = request.Limit == 0 ? 100 : request.Limit;
+        var tasks = await query
+            .OrderByDescending(t => open.Contains(t.Status) && t.DueOn < today)
+            .ThenBy(t => t.DueOn).ThenBy(t => t.Id)
+            .Take(limit).ToListAsync(ct).ConfigureAwait(false);
+        return tasks.Select(t => new TaskView(t, t.IsOverdueOn(today))).ToList();
+    }
+}
+
+/// <summary>A task to start.</summary>
+public sealed record StartTaskRequest(Guid TaskId);
+
+/// <summary>Planned → in progress, by the assignee (or county/province).</summary>
+public sealed class StartTask(AssistanceDbContext db, AssistanceClock clock)
+{
+    /// <summary>Runs the use case.</summary>
+    public async Task<TaskView> HandleAsync(Caller caller, StartTaskRequest request, CancellationToken ct = default)
+    {
+        var (_, task) = await TaskStore.LoadAsync(db, caller, request.TaskId, ct).ConfigureAwait(false);
+        AssistanceAccess.DemandCarry(caller, task);
+        task.Start(clock.Now);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return new TaskView(task, task.IsOverdueOn(clock.Today));
+    }
+}
+
+/// <summary>A task done, with what it cost and brought.</summary>
+public sealed record CompleteTaskRequest(Guid TaskId, long AmountFen, long YearlyIncomeEffectFen, string? EvidenceReference);
+
+/// <summary>The outcome of a completion, and whether it proposed risk elimination.</summary>
+public sealed record CompleteTaskResult(TaskView Task, bool EliminationProposed, string EffectExplanation);
+
+/// <summary>
+/// Completes a task (TaskCompleted). When every task of the household is then done and its latest income
+/// summary is above the line with no guarantee gap, raises RiskEliminationProposed (once per plan version).
+/// </summary>
+public sealed class CompleteTask(AssistanceDbContext db, AssistanceClock clock, IIncomeSummaries incomes)
+{
+    /// <summary>Runs the use case.</summary>
+    public async Task<CompleteTaskResult> HandleAsync(Caller caller, CompleteTaskRequest request, CancellationToken ct = default)
+    {
+        var (plan, task) = await TaskStore.LoadAsync(db, caller, request.TaskId, ct).ConfigureAwait(false);
+        AssistanceAccess.DemandCarry(caller, task);
+        new Validator()
+            .Require(request.AmountFen >= 0, "amount_fen", "must not be negative")
+            .Require(request.YearlyIncomeEffectFen >= 0, "yearly_income_effect_fen", "must not be negative")
+            .Require(!string.IsNullOrWhiteSpace(request.EvidenceReference), "evidence_reference", "is required: name the document or photo proving the measure")
+            .ThrowIfInvalid();
+        plan.Complete(task, request.AmountFen, request.YearlyIncomeEffectFen, request.EvidenceReference!.Trim(), clock.Today, clock.Now);
+        await SaveAsync(ct).ConfigureAwait(false);
+        var (proposed, why) = await EvaluateEffectAsync(plan, ct).ConfigureAwait(false);
+        return new CompleteTaskResult(new TaskView(task, false), proposed, why);
+    }
+
+    private async Task<(bool, string)> EvaluateEffectAsync(AssistancePlan plan, CancellationToken ct)
+    {
+        if (!plan.AllTasksDone)
+        {
+            return (false, $"{plan.Tasks.Count(t => t.IsOpen)} task(s) of the plan still open");
+        }
+        if (plan.EliminationProposedVersion == plan.Version)
+        {
+            return (false, $"risk elimination was already proposed for plan v{plan.Version}");
+        }
+        var income = await incomes.GetAsync(plan.HouseholdId, ct).ConfigureAwait(false);
+        if (income is null)
+        {
+            return (false, "every task is done, but the household's income summary is not available from the monitoring service");
+        }
+        if (!income.ShowsEffect)
+        {
+            return (false, income.HasGuaranteeGap
+                ? "every task is done, but a guarantee gap is still open"
+                : $"every task is done, but per-capita income {InsurancePayout.Yuan(income.PerCapitaIncomeFen)} is not above the line {InsurancePayout.Yuan(income.MonitoringLineFen)}");
+        }
+        plan.ProposeElimination(income, clock.Now);
+        await SaveAsync(ct).ConfigureAwait(false);
+        return (true, $"every task is done; per-capita income {InsurancePayout.Yuan(income.PerCapitaIncomeFen)} above the line {InsurancePayout.Yuan(income.MonitoringLineFen)}, no guarantee gap: risk elimination proposed");
+    }
+
+    private async Task SaveAsync(CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new PreconditionFailedException("the plan was changed meanwhile: retry", "Changed");
+        }
+    }
+}
+
+/// <summary>A task to cancel, with the reason.</summary>
+public sealed record CancelTaskRequest(Guid TaskId, string? Reason);
+
+/// <summary>The county (or province) cancels an open task with a reason.</summary>
+public sealed class CancelTask(AssistanceDbContext db, AssistanceClock clock)
+{
+    /// <summary>Runs the use case.</summary>
+    public async Task<TaskView> HandleAsync(Caller caller, CancelTaskRequest request, CancellationToken ct = default)
+    {
+        RegionScope.DemandRole(caller, "cancel tasks", AssistanceAccess.Cancel);
+        var (_, task) = await TaskStore.LoadAsync(db, caller, request.TaskId, ct).ConfigureAwait(false);
+        new Validator().Require(!string.IsNullOrWhiteSpace(request.Reason), "reason", "is required").ThrowIfInvalid();
+        task.Cancel(request.Reason!.Trim(), clock.Today, clock.Now);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return new TaskView(task, false);
+    }
+}
+
+internal static class TaskStore
+{
+    /// <summary>The task with its plan (all tasks), or NOT_FOUND when outside what the caller may see.</summary>
+    public static async Task<(AssistancePlan Plan, AssistanceTask Task)> LoadAsync(AssistanceDbContext db, Caller caller, Guid taskId, CancellationToken ct)
+    {
+        var planId = await db.Tasks.Where(t => t.Id == taskId).Select(t => (Guid?)t.PlanId).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        var plan = planId is null ? null : await db.Plans.Include(p => p.Tasks).FirstOrDefaultAsync(p => p.Id == planId, ct).ConfigureAwait(false);
+        var task = plan?.Tasks.FirstOrDefault(t => t.Id == taskId);
+        if (plan is null || task is null || !AssistanceAccess.MaySee(caller, task))
+        {
+            throw new NotFoundException("task", taskId.ToString());
+        }
+        return (plan, task);
+    }
+}

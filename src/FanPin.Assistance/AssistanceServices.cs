@@ -1,0 +1,116 @@
+using System.Reflection;
+using FanPin.Assistance.Application.Common;
+using FanPin.Assistance.Application.Tasks;
+using FanPin.Assistance.Infrastructure;
+using FanPin.Policies;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using StackExchange.Redis;
+
+namespace FanPin.Assistance;
+
+/// <summary>Wiring of the assistance service: database, policies, clock, income summaries, scan lock and every use case.</summary>
+public static class AssistanceServices
+{
+    /// <summary>Connection string name (<c>ConnectionStrings__assistancedb</c>).</summary>
+    public const string DatabaseName = "assistancedb";
+
+    /// <summary>Redis connection string name (<c>ConnectionStrings__cache</c>), for the overdue-scan lock.</summary>
+    public const string CacheName = "cache";
+
+    /// <summary>Prefix of every Redis key (<c>Cache__KeyPrefix</c>).</summary>
+    public const string KeyPrefixKey = "Cache:KeyPrefix";
+
+    /// <summary>Folder of province policy documents (<c>Assistance__PolicyDirectory</c>); absent: the built-in default.</summary>
+    public const string PolicyDirectoryKey = "Assistance:PolicyDirectory";
+
+    /// <summary>Seconds between overdue scans (<c>Assistance__OverdueScan__IntervalSeconds</c>, default 300).</summary>
+    public const string ScanIntervalKey = "Assistance:OverdueScan:IntervalSeconds";
+
+    /// <summary>Expiry of the scan lock in seconds (<c>Assistance__OverdueScan__LockSeconds</c>, default 120).</summary>
+    public const string ScanLockKey = "Assistance:OverdueScan:LockSeconds";
+
+    /// <summary>Adds the service's parts. The scheduled scan is added separately (<see cref="AddOverdueScanSchedule"/>).</summary>
+    public static IServiceCollection AddAssistance(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString(DatabaseName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{DatabaseName} is not configured (environment variable ConnectionStrings__{DatabaseName}).");
+        services.AddDbContext<AssistanceDbContext>(o => o.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history")));
+        services.TryAddSingleton<IDomainEventStaging, DomainEventJournal>();
+        services.AddSingleton(_ =>
+        {
+            var directory = configuration[PolicyDirectoryKey];
+            return new AssistancePolicies(string.IsNullOrWhiteSpace(directory) ? PolicySet.DefaultOnly : PolicySet.LoadDirectory(directory));
+        });
+        services.AddSingleton<AssistanceClock>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IIncomeSummaries, UnavailableIncomeSummaries>();
+        services.TryAddSingleton<Lazy<IConnectionMultiplexer>>(_ => new Lazy<IConnectionMultiplexer>(() =>
+            ConnectionMultiplexer.Connect(configuration.GetConnectionString(CacheName)
+                ?? throw new InvalidOperationException($"ConnectionStrings:{CacheName} (Redis) is not configured; the overdue scan needs it for its lock."))));
+        services.TryAddSingleton<IScanLock>(sp =>
+        {
+            var redis = sp.GetRequiredService<Lazy<IConnectionMultiplexer>>();
+            var seconds = configuration.GetValue(ScanLockKey, 120);
+            return new RedisScanLock(() => redis.Value, (configuration[KeyPrefixKey] ?? "") + "assistance:overdue-scan", TimeSpan.FromSeconds(seconds));
+        });
+        foreach (var useCase in UseCaseTypes)
+        {
+            services.AddScoped(useCase);
+        }
+        return services;
+    }
+
+    /// <summary>Runs the overdue scan every <see cref="ScanIntervalKey"/> seconds (one instance at a time, by the lock).</summary>
+    public static IServiceCollection AddOverdueScanSchedule(this IServiceCollection services)
+    {
+        services.AddHostedService<OverdueScanSchedule>();
+        return services;
+    }
+
+    /// <summary>Every use case class: public, sealed, in <c>FanPin.Assistance.Application.*</c>, with <c>HandleAsync</c>.</summary>
+    public static IReadOnlyList<Type> UseCaseTypes { get; } = typeof(AssistanceServices).Assembly.GetTypes()
+        .Where(t => t is { IsClass: true, IsSealed: true, IsPublic: true } && t.Namespace?.StartsWith("FanPin.Assistance.Application.", StringComparison.Ordinal) == true
+            && t.GetMethod("HandleAsync", BindingFlags.Public | BindingFlags.Instance) is not null)
+        .OrderBy(t => t.FullName, StringComparer.Ordinal)
+        .ToList();
+
+    /// <summary>Applies pending migrations.</summary>
+    public static async Task MigrateAssistanceDatabaseAsync(this IServiceProvider services, CancellationToken ct = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<AssistanceDbContext>().Database.MigrateAsync(ct).ConfigureAwait(false);
+    }
+}
+
+/// <summary>The periodic overdue scan.</summary>
+internal sealed partial class OverdueScanSchedule(IServiceScopeFactory scopes, IConfiguration configuration, TimeProvider time, ILogger<OverdueScanSchedule> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(configuration.GetValue(AssistanceServices.ScanIntervalKey, 300)), time);
+        do
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var result = await scope.ServiceProvider.GetRequiredService<ScanOverdueTasks>().HandleAsync(stoppingToken).ConfigureAwait(false);
+                if (result.Ran)
+                {
+                    LogScan(result.Flagged);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogScanFailed(ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Overdue scan flagged {Flagged} task(s)")]
+    private partial void LogScan(int flagged);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Overdue scan failed; it runs again at the next tick")]
+    private partial void LogScanFailed(Exception ex);
+}
