@@ -55,14 +55,16 @@ public sealed class OutboxStaging : IDomainEventStaging
                        'extremePovertySupport', e.extreme_poverty_support, 'status', e.status, 'monitoringType', NULL, 'riskTypes', '[]'::jsonb,
                        'memberCount', e.member_count, 'members', e.members, 'dissolved', false, 'mergedIntoId', NULL))::text,
                '00000000-0000-0000-0000-000000000000', now(), now()
-        FROM (SELECT gen_random_uuid() AS event_id, h.id, h.region_code, h.category, h.minimum_living_guarantee, h.extreme_poverty_support,
-                     h.status, h.member_count, h.revision,
-                     (SELECT jsonb_agg(jsonb_build_object(
-                                 'memberId', m.id, 'idNumberHash', encode(m.id_number_hash, 'hex'), 'relation', m.relation,
-                                 'labourAbility', m.labour_ability, 'health', m.health, 'disabilityGrade', m.disability_grade,
-                                 'schooling', m.schooling, 'birthDate', m.birth_date, 'medicalInsured', m.medical_insured,
-                                 'pensionInsured', m.pension_insured) ORDER BY m.id)
-                      FROM members m WHERE m.household_id = h.id AND m.left_on IS NULL) AS members
-              FROM households h WHERE h.import_batch_id = @batch_id ORDER BY h.region_code, h.id) e
+        FROM (SELECT gen_random_uuid() AS event_id, a.*
+              FROM (SELECT h.id, h.region_code, h.category, h.minimum_living_guarantee, h.extreme_poverty_support, h.status, h.member_count, h.revision,
+                           jsonb_agg(jsonb_build_object(
+                               'memberId', m.id, 'idNumberHash', encode(m.id_number_hash, 'hex'), 'relation', m.relation,
+                               'labourAbility', m.labour_ability, 'health', m.health, 'disabilityGrade', m.disability_grade,
+                               'schooling', m.schooling, 'birthDate', m.birth_date, 'medicalInsured', m.medical_insured,
+                               'pensionInsured', m.pension_insured) ORDER BY m.id) AS members
+                    FROM households h JOIN members m ON m.household_id = h.id AND m.left_on IS NULL
+                    WHERE h.import_batch_id = @batch_id
+                    GROUP BY h.id
+                    ORDER BY h.region_code, h.id) a) e
         """;
 }
