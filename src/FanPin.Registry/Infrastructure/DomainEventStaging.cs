@@ -18,8 +18,10 @@ public interface IDomainEventStaging
     void Stage(RegistryDbContext context, IReadOnlyList<DomainEvent> events);
 
     /// <summary>
-    /// SQL run in the import transaction after the households of a batch are inserted: stages one
-    /// <see cref="Domain.Events.HouseholdRegistered"/> per household of the batch (parameters <c>@batch_id</c>, <c>@now</c>).
+    /// SQL run in the import transaction right after the households of a batch are inserted: stages one
+    /// <see cref="Domain.Events.HouseholdRegistered"/> per household of the batch. It reads the temporary table
+    /// <c>import_stage</c> (one row per member of every accepted household; analysed, so small and cheap to plan)
+    /// and the parameters <c>@batch_id</c>, <c>@now</c>.
     /// </summary>
     string StageImportSql { get; }
 }
@@ -56,15 +58,16 @@ public sealed class OutboxStaging : IDomainEventStaging
                        'memberCount', e.member_count, 'members', e.members, 'dissolved', false, 'mergedIntoId', NULL))::text,
                '00000000-0000-0000-0000-000000000000', now(), now()
         FROM (SELECT gen_random_uuid() AS event_id, a.*
-              FROM (SELECT h.id, h.region_code, h.category, h.minimum_living_guarantee, h.extreme_poverty_support, h.status, h.member_count, h.revision,
+              FROM (SELECT s.household_id AS id, min(s.region_code) AS region_code, min(s.category) AS category,
+                           bool_or(s.minimum_living_guarantee) AS minimum_living_guarantee, bool_or(s.extreme_poverty_support) AS extreme_poverty_support,
+                           'NotMonitored' AS status, count(*) AS member_count, 1 AS revision,
                            jsonb_agg(jsonb_build_object(
-                               'memberId', m.id, 'idNumberHash', encode(m.id_number_hash, 'hex'), 'relation', m.relation,
-                               'labourAbility', m.labour_ability, 'health', m.health, 'disabilityGrade', m.disability_grade,
-                               'schooling', m.schooling, 'birthDate', m.birth_date, 'medicalInsured', m.medical_insured,
-                               'pensionInsured', m.pension_insured) ORDER BY m.id) AS members
-                    FROM households h JOIN members m ON m.household_id = h.id AND m.left_on IS NULL
-                    WHERE h.import_batch_id = @batch_id
-                    GROUP BY h.id
-                    ORDER BY h.region_code, h.id) a) e
+                               'memberId', s.member_id, 'idNumberHash', encode(s.id_number_hash, 'hex'), 'relation', s.relation,
+                               'labourAbility', s.labour_ability, 'health', s.health, 'disabilityGrade', s.disability_grade,
+                               'schooling', s.schooling, 'birthDate', s.birth_date, 'medicalInsured', s.medical_insured,
+                               'pensionInsured', s.pension_insured) ORDER BY s.member_id) AS members
+                    FROM import_stage s
+                    GROUP BY s.household_id
+                    ORDER BY 2, 1) a) e
         """;
 }
