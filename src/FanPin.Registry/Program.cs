@@ -1,18 +1,20 @@
 using FanPin.Registry;
-using FanPin.ServiceDefaults.HealthChecks;
+using FanPin.Registry.Grpc;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddRegistry();
 builder.AddGrpcTransport();
-builder.Services.AddRegistry(builder.Configuration, builder.Environment.IsDevelopment());
-builder.Services.AddHealthChecks().AddPostgres(builder.Configuration.GetConnectionString(RegistryServices.DatabaseName)!);
 
 var app = builder.Build();
-// The schema is the service's own: it is brought up to date before the first request.
+// The schema is the service's own: it is brought up to date before the first call.
 await app.Services.MigrateRegistryDatabaseAsync().ConfigureAwait(false);
-app.UseAuthentication();
-app.UseAuthorization();
 app.MapDefaultEndpoints();
+app.MapGrpcService<RegionGrpcService>();
+app.MapGrpcService<HouseholdGrpcService>();
+app.MapGrpcService<IdentificationGrpcService>();
+app.MapGrpcService<ClosingGrpcService>();
+app.MapGrpcService<LedgerGrpcService>();
 app.MapGrpcHealthService();
 await app.RunAsync().ConfigureAwait(false);
 

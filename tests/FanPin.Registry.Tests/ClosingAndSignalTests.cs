@@ -52,8 +52,8 @@ public class ClosingAndSignalTests(RegistryFixture fx) : IClassFixture<RegistryF
         Assert.Equal(ClosingState.RiskEliminated, done.Case.State);
         Assert.Equal(["open", "record_appraisal", "record_township_review", "publish_notice", "eliminate"], done.Case.Trail.Select(t => t.Action));
         Assert.Equal(MonitoringStatus.RiskEliminated, await StatusOf(household));
-        Assert.Equal(1, await fx.CountAsync("SELECT count(*) FROM domain_events WHERE household_id = @h AND event_type = 'RiskEliminated'", ("h", household)));
-        Assert.Equal(1, await fx.CountAsync("SELECT count(*) FROM domain_events WHERE household_id = @h AND event_type = 'ClosingCaseOpened'", ("h", household)));
+        Assert.Equal(1, await fx.CountAsync(TestDatabase.EventCount("RiskEliminated"), ("h", household)));
+        Assert.Equal(1, await fx.CountAsync(TestDatabase.EventCount("ClosingCaseOpened"), ("h", household)));
 
         // Still watched: a new risk can start a new identification.
         var again = await Procedures.OpenAsync(fx, household, CaseSource.CadreScreening);

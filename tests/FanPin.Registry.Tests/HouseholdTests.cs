@@ -29,7 +29,7 @@ public class HouseholdTests(RegistryFixture fx) : IClassFixture<RegistryFixture>
         Assert.Equal(IdNumber.TryParse(head, new DateOnly(2025, 1, 1), out var id, out _) ? id.BirthDate : default, h.Members[0].BirthDate);
 
         Assert.Equal(0, await fx.CountAsync("SELECT count(*) FROM members WHERE position(@id::bytea in id_number_cipher) > 0 OR id_number_masked = @id", ("id", head)));
-        Assert.Equal(1, await fx.CountAsync("SELECT count(*) FROM domain_events WHERE event_type = 'HouseholdRegistered' AND household_id = @h", ("h", h.Id)));
+        Assert.Equal(1, await fx.CountAsync(TestDatabase.EventCount("HouseholdRegistered"), ("h", h.Id)));
     }
 
     [Theory]
@@ -206,7 +206,7 @@ public class HouseholdTests(RegistryFixture fx) : IClassFixture<RegistryFixture>
         var former = history.Household.Members.Single(m => m.Id == head.Id);
         Assert.Equal(new DateOnly(2025, 3, 8), former.LeftOn);
         Assert.Equal(MemberChangeKind.Death, former.LeftBy);
-        Assert.Equal(2, await fx.CountAsync("SELECT count(*) FROM domain_events WHERE event_type = 'MemberChanged' AND household_id = @h", ("h", h.Id)));
+        Assert.Equal(2, await fx.CountAsync(TestDatabase.EventCount("MemberChanged"), ("h", h.Id)));
     }
 
     [Fact]
@@ -226,7 +226,7 @@ public class HouseholdTests(RegistryFixture fx) : IClassFixture<RegistryFixture>
         var before = await fx.SnapshotAsync();
         var ex = await Assert.ThrowsAsync<ValidationFailedException>(() => fx.Run<UpdateHousehold, UpdateHouseholdResult>(u => u.HandleAsync(Callers.Township(),
             new UpdateHouseholdRequest(created.Household.Id, HouseholdCategory.Ordinary, false, false, [new MemberUpdate(member.Id, input with { IdNumber = NewIdNumber() })]))));
-        Assert.Equal("members[0].id_number", ex.Violations.Single().Field);
+        Assert.Equal("members[0].facts.id_number", ex.Violations.Single().Field);
         Assert.Equal(before, await fx.SnapshotAsync());
     }
 

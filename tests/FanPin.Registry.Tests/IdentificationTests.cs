@@ -83,10 +83,10 @@ public class IdentificationTests(RegistryFixture fx) : IClassFixture<RegistryFix
         Assert.Equal([RiskType.Illness, RiskType.Schooling], h.RiskTypes);
         Assert.Equal("刘帮扶", h.Helper!.Name);
 
-        Assert.Equal(1, await fx.CountAsync("SELECT count(*) FROM domain_events WHERE household_id = @h AND event_type = 'IdentificationCaseOpened'", ("h", household)));
-        Assert.Equal(5, await fx.CountAsync("SELECT count(*) FROM domain_events WHERE household_id = @h AND event_type = 'IdentificationCaseAdvanced'", ("h", household)));
+        Assert.Equal(1, await fx.CountAsync(TestDatabase.EventCount("IdentificationCaseOpened"), ("h", household)));
+        Assert.Equal(5, await fx.CountAsync(TestDatabase.EventCount("IdentificationCaseAdvanced"), ("h", household)));
         Assert.Equal(1, await fx.CountAsync(
-            "SELECT count(*) FROM domain_events WHERE household_id = @h AND event_type = 'HouseholdIdentified' AND payload->>'monitoringType' = 'MarginalAtRisk'", ("h", household)));
+            TestDatabase.EventCount("HouseholdIdentified", "p->>'monitoringType' = 'MarginalAtRisk'"), ("h", household)));
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public class IdentificationTests(RegistryFixture fx) : IClassFixture<RegistryFix
         Assert.Contains("宝马X5", rejected.Case.RejectionReason, StringComparison.Ordinal);
         Assert.Equal(2, rejected.Case.Exclusions.Count);
         Assert.Equal(MonitoringStatus.NotMonitored, await StatusOf(household));
-        Assert.Equal(1, await fx.CountAsync("SELECT count(*) FROM domain_events WHERE household_id = @h AND event_type = 'IdentificationRejected'", ("h", household)));
+        Assert.Equal(1, await fx.CountAsync(TestDatabase.EventCount("IdentificationRejected"), ("h", household)));
 
         var closed = await Assert.ThrowsAsync<PreconditionFailedException>(() => Step<RecordDataComparison>(u => u.HandleAsync(Callers.County(),
             new RecordDataComparisonRequest(c, new DateOnly(2025, 3, 3), []))));

@@ -57,7 +57,7 @@ public class ImportAndRegionTests(RegistryFixture fx) : IClassFixture<RegistryFi
         Assert.Equal(3, await fx.CountAsync("SELECT count(*) FROM households WHERE import_batch_id = '2025-03-county-620102'"));
         Assert.Equal(4, await fx.CountAsync("SELECT count(*) FROM members m JOIN households h ON h.id = m.household_id WHERE h.import_batch_id = '2025-03-county-620102'"));
         Assert.Equal(3, await fx.CountAsync(
-            "SELECT count(*) FROM domain_events e JOIN households h ON h.id = e.household_id WHERE h.import_batch_id = '2025-03-county-620102' AND e.event_type = 'HouseholdRegistered'"));
+            "SELECT count(*) FROM outbox_message e JOIN households h ON replace(h.id::text, '-', '') = e.partition_key WHERE h.import_batch_id = '2025-03-county-620102' AND e.event_type = 'FanPin.IntegrationEvents.HouseholdRegistered' AND e.destination = 0"));
         var found = await fx.Run<FindHouseholdByIdNumber, FindHouseholdByIdNumberResult>(u => u.HandleAsync(Callers.County(), new FindHouseholdByIdNumberRequest(twice)));
         Assert.Equal("三", found.Household.HeadName);
         Assert.Equal(twice, found.Household.Members.Single().IdNumber); // encrypted by the import, readable by the service

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using FanPin.Policies;
 using FanPin.Registry.Application.Common;
@@ -8,7 +7,6 @@ using FanPin.ServiceDefaults.Authentication;
 using FanPin.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace FanPin.Registry.Tests;
 
@@ -57,7 +55,7 @@ public sealed class RegistryFixture : IsolatedInfrastructure, IAsyncLifetime
         services.AddRegistry(configuration, isDevelopment: false);
         _services = services.BuildServiceProvider();
         await _services.MigrateRegistryDatabaseAsync().ConfigureAwait(false);
-        await SeedRegionsAsync().ConfigureAwait(false);
+        await TestDatabase.SeedRegionsAsync(PostgresConnectionString).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -79,32 +77,10 @@ public sealed class RegistryFixture : IsolatedInfrastructure, IAsyncLifetime
     }
 
     /// <summary>A scalar from the database, for asserting what was (not) written.</summary>
-    public async Task<long> CountAsync(string sql, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = new NpgsqlConnection(PostgresConnectionString);
-        await connection.OpenAsync().ConfigureAwait(false);
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-        return Convert.ToInt64(await command.ExecuteScalarAsync().ConfigureAwait(false), CultureInfo.InvariantCulture);
-    }
+    public Task<long> CountAsync(string sql, params (string Name, object Value)[] parameters) => TestDatabase.CountAsync(PostgresConnectionString, sql, parameters);
 
     /// <summary>Rows of every table that use cases write, to prove a failed call changed nothing.</summary>
-    public async Task<string> SnapshotAsync()
-    {
-        var counts = new List<long>();
-        foreach (var table in new[] { "households", "members", "member_changes", "identification_cases", "closing_cases", "case_transitions", "import_batches", "domain_events" })
-        {
-            counts.Add(await CountAsync($"SELECT count(*) FROM {table}").ConfigureAwait(false));
-        }
-        counts.Add(await CountAsync("SELECT coalesce(sum(hashtext(h::text)), 0) FROM households h").ConfigureAwait(false));
-        counts.Add(await CountAsync("SELECT coalesce(sum(hashtext(m::text)), 0) FROM members m").ConfigureAwait(false));
-        counts.Add(await CountAsync("SELECT coalesce(sum(hashtext(c::text)), 0) FROM identification_cases c").ConfigureAwait(false));
-        counts.Add(await CountAsync("SELECT coalesce(sum(hashtext(c::text)), 0) FROM closing_cases c").ConfigureAwait(false));
-        return string.Join(",", counts);
-    }
+    public Task<string> SnapshotAsync() => TestDatabase.SnapshotAsync(PostgresConnectionString);
 
     /// <summary>A new valid ID number no other test of the run uses (born 1960–1999).</summary>
     public static string NewIdNumber(DateOnly? birth = null)
@@ -117,31 +93,6 @@ public sealed class RegistryFixture : IsolatedInfrastructure, IAsyncLifetime
     /// <summary>A valid member input.</summary>
     public static MemberInput Member(string name, Relation relation, string? idNumber = null, LabourAbility labour = LabourAbility.Full) =>
         new(name, idNumber ?? NewIdNumber(), relation, labour, HealthCondition.Healthy, null, SchoolingStage.NotInSchool, EmploymentLocation.InsideCounty, 8, true, true);
-
-    private async Task SeedRegionsAsync()
-    {
-        await using var connection = new NpgsqlConnection(PostgresConnectionString);
-        await connection.OpenAsync().ConfigureAwait(false);
-        var rows = File.ReadLines(Path.Combine(AppContext.BaseDirectory, "Data", "regions-62-gansu-to-township.csv")).Skip(1)
-            .Select(line => line.Split(','))
-            .Select(p => (Code: p[0], Name: p[1]))
-            .ToList();
-        var villages = rows.Where(r => r.Code.StartsWith("620102", StringComparison.Ordinal) || r.Code.StartsWith("620121", StringComparison.Ordinal))
-            .Where(r => RegionCode.Parse(r.Code).Level == RegionLevel.Township)
-            .SelectMany(t => Enumerable.Range(1, 3).Select(i => (Code: t.Code[..9] + i.ToString("D3", CultureInfo.InvariantCulture), Name: $"{t.Name}{i}村")))
-            .ToList();
-        // A village of province 51 (sample policy: no public notice, 5 + 15 working days).
-        villages.AddRange([("510000000000", "四川省"), ("510100000000", "成都市"), ("510104000000", "锦江区"), ("510104001000", "春熙路街道"), (Province51Village, "春熙路1社区")]);
-        var all = rows.Concat(villages).Select(r => RegionCode.Parse(r.Code)).Zip(rows.Concat(villages).Select(r => r.Name)).ToList();
-        await using var command = new NpgsqlCommand("""
-            INSERT INTO regions (code, name, level, parent_code) SELECT * FROM unnest(@codes, @names, @levels, @parents)
-            """, connection);
-        command.Parameters.AddWithValue("codes", all.Select(a => a.First.Value).ToArray());
-        command.Parameters.AddWithValue("names", all.Select(a => a.Second).ToArray());
-        command.Parameters.AddWithValue("levels", all.Select(a => (short)a.First.Level).ToArray());
-        command.Parameters.AddWithValue("parents", all.Select(a => a.First.Parent?.Value).ToArray());
-        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
-    }
 }
 
 /// <summary>Callers of each role, as tokens would give them.</summary>

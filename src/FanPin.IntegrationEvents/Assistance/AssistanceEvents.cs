@@ -23,4 +23,13 @@ public sealed record RiskEliminationProposed : IntegrationEvent
 
     /// <summary>Why: e.g. "IncomeStableAboveLine6Months", "GuaranteeGapsClosed".</summary>
     public required IReadOnlyList<string> Basis { get; init; }
+
+    /// <summary>
+    /// First day of the period in which income has been stable above the line. The registry opens a closing case
+    /// only with it (and only when it lies as many months back as the province policy asks, e.g. six).
+    /// </summary>
+    public DateOnly? IncomeStableSince { get; init; }
+
+    /// <summary>Why, in words, shown on the closing case (default: the basis codes).</summary>
+    public string? Summary { get; init; }
 }

@@ -212,7 +212,7 @@ public sealed class ClosingCase : AggregateRoot, IAuditedCase
         ClosedAt = now;
         State = ClosingState.Rejected;
         Audit(from.ToString(), action, actor, now, details);
-        Raise(new ClosingRejected(Id, from, reason) { OccurredAt = now, RegionCode = RegionCode, HouseholdId = HouseholdId });
+        Raise(new ClosingRejected(Id, from, reason) { OccurredAt = now, RegionCode = RegionCode, HouseholdId = HouseholdId, Action = action });
     }
 
     private void Advance(ClosingState to, string action, object details, Actor actor, DateTimeOffset now)

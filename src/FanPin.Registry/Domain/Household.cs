@@ -71,6 +71,12 @@ public sealed class Household : AggregateRoot
     /// <summary>Row version (PostgreSQL xmin) for optimistic concurrency.</summary>
     public uint Version { get; private set; }
 
+    /// <summary>
+    /// The household's revision: 1 at registration, one more for every saved unit of work that announced a change
+    /// of it (the version its integration events carry; consumers keep the newest).
+    /// </summary>
+    public long Revision { get; private set; } = 1;
+
     /// <summary>Every member ever, current and former.</summary>
     public IReadOnlyList<Member> AllMembers => _members;
 
@@ -145,7 +151,7 @@ public sealed class Household : AggregateRoot
         var details = JsonSerializer.Serialize(new { before, after = facts }, DetailsJson);
         _changes.Add(new MemberChange(Id, memberId, MemberChangeKind.Corrected, today, now, actor, null, details));
         Recount();
-        Raise(new MemberChanged(memberId, MemberChangeKind.Corrected, today, null, MemberCount) { OccurredAt = now, RegionCode = RegionCode, HouseholdId = Id });
+        Raise(new MemberChanged(memberId, MemberChangeKind.Corrected, today, null, MemberCount) { OccurredAt = now, RegionCode = RegionCode, HouseholdId = Id, ChangedFields = ChangedFacts(before, facts) });
         return true;
     }
 
@@ -226,6 +232,33 @@ public sealed class Household : AggregateRoot
     {
         Helper = helper;
         Changed(["helper"], now);
+    }
+
+    /// <summary>Called once per saved unit of work in which this household raised events (before they are staged).</summary>
+    internal void NextRevision() => Revision++;
+
+    /// <summary>Names of the facts that differ ("LabourAbility", "Health", ...).</summary>
+    public static IReadOnlyList<string> ChangedFacts(MemberFacts before, MemberFacts after)
+    {
+        var changed = new List<string>();
+        void Compare<T>(string name, T a, T b)
+        {
+            if (!EqualityComparer<T>.Default.Equals(a, b))
+            {
+                changed.Add(name);
+            }
+        }
+        Compare(nameof(MemberFacts.Name), before.Name, after.Name);
+        Compare(nameof(MemberFacts.Relation), before.Relation, after.Relation);
+        Compare(nameof(MemberFacts.LabourAbility), before.LabourAbility, after.LabourAbility);
+        Compare(nameof(MemberFacts.Health), before.Health, after.Health);
+        Compare(nameof(MemberFacts.DisabilityGrade), before.DisabilityGrade, after.DisabilityGrade);
+        Compare(nameof(MemberFacts.Schooling), before.Schooling, after.Schooling);
+        Compare(nameof(MemberFacts.EmploymentLocation), before.EmploymentLocation, after.EmploymentLocation);
+        Compare(nameof(MemberFacts.EmploymentMonths), before.EmploymentMonths, after.EmploymentMonths);
+        Compare(nameof(MemberFacts.MedicalInsured), before.MedicalInsured, after.MedicalInsured);
+        Compare(nameof(MemberFacts.PensionInsured), before.PensionInsured, after.PensionInsured);
+        return changed;
     }
 
     /// <summary>The current member with this id, or <see cref="NotFoundException"/>.</summary>

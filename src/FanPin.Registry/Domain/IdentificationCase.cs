@@ -300,7 +300,7 @@ public sealed class IdentificationCase : AggregateRoot, IAuditedCase
         ClosedAt = now;
         State = IdentificationState.Rejected;
         Audit(from.ToString(), action, actor, now, details);
-        Raise(new IdentificationRejected(Id, from, reason) { OccurredAt = now, RegionCode = RegionCode, HouseholdId = HouseholdId });
+        Raise(new IdentificationRejected(Id, from, reason) { OccurredAt = now, RegionCode = RegionCode, HouseholdId = HouseholdId, Action = action });
     }
 
     private void Advance(IdentificationState to, string action, object details, Actor actor, DateTimeOffset now)

@@ -1,16 +1,16 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using FanPin.IntegrationEvents;
+using FanPin.Messaging.Persistence;
+using FanPin.Registry.Domain;
 using FanPin.Registry.Domain.Events;
+using Microsoft.EntityFrameworkCore;
 
 namespace FanPin.Registry.Infrastructure;
 
 /// <summary>
 /// THE hook where domain events leave the registry. <see cref="RegistryDbContext"/> calls
 /// <see cref="Stage"/> inside <c>SaveChangesAsync</c>, before the state changes are written, so whatever
-/// this adds to the context is committed in the same transaction as the change (or not at all). The
-/// integrator replaces <see cref="DomainEventJournal"/> by a staging that maps each event to its integration
-/// event and adds it to the messaging library's outbox; bulk imports stage set-based through
-/// <see cref="StageImportSql"/>.
+/// this adds to the context is committed in the same transaction as the change (or not at all). Bulk imports
+/// stage set-based through <see cref="StageImportSql"/>.
 /// </summary>
 public interface IDomainEventStaging
 {
@@ -19,70 +19,50 @@ public interface IDomainEventStaging
 
     /// <summary>
     /// SQL run in the import transaction after the households of a batch are inserted: stages one
-    /// <see cref="HouseholdRegistered"/> per household of the batch (parameter <c>@batch_id</c>, <c>@now</c>).
+    /// <see cref="Domain.Events.HouseholdRegistered"/> per household of the batch (parameters <c>@batch_id</c>, <c>@now</c>).
     /// </summary>
     string StageImportSql { get; }
 }
 
-/// <summary>A staged event row (<c>domain_events</c>): the durable journal of everything the registry announced.</summary>
-public sealed class StagedDomainEvent
-{
-    /// <summary>Order of staging.</summary>
-    public long Sequence { get; set; }
-
-    /// <summary>The event's id.</summary>
-    public Guid EventId { get; set; }
-
-    /// <summary>Type name, e.g. <c>HouseholdRegistered</c>.</summary>
-    public string EventType { get; set; } = "";
-
-    /// <summary>When it happened.</summary>
-    public DateTimeOffset OccurredAt { get; set; }
-
-    /// <summary>The household's village.</summary>
-    public string RegionCode { get; set; } = "";
-
-    /// <summary>The household.</summary>
-    public Guid HouseholdId { get; set; }
-
-    /// <summary>The whole event as JSON (camelCase, enums as names).</summary>
-    public string Payload { get; set; } = "{}";
-}
-
 /// <summary>
-/// The staging used until the outbox library is merged: every event becomes a row of <c>domain_events</c>
-/// in the same transaction. A relay can publish from it in <see cref="StagedDomainEvent.Sequence"/> order.
+/// Stages every domain event as its integration event in the messaging library's outbox
+/// (<see cref="DbContextOutboxExtensions.AddIntegrationEvent"/>); the relay publishes after the commit.
+/// Household events carry the household as it stands at the commit (<see cref="HouseholdSnapshot"/>).
 /// </summary>
-public sealed class DomainEventJournal : IDomainEventStaging
+public sealed class OutboxStaging : IDomainEventStaging
 {
-    /// <summary>How payloads are written.</summary>
-    public static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
-
     /// <inheritdoc />
     public void Stage(RegistryDbContext context, IReadOnlyList<DomainEvent> events)
     {
-        foreach (var e in events)
+        var households = context.ChangeTracker.Entries<Household>().Select(e => e.Entity).ToDictionary(h => h.Id);
+        var snapshots = new Dictionary<Guid, HouseholdSnapshot>();
+        foreach (var domainEvent in events)
         {
-            context.DomainEvents.Add(new StagedDomainEvent
-            {
-                EventId = e.EventId,
-                EventType = e.EventType,
-                OccurredAt = e.OccurredAt,
-                RegionCode = e.RegionCode,
-                HouseholdId = e.HouseholdId,
-                Payload = JsonSerializer.Serialize(e, e.GetType(), PayloadJson),
-            });
+            context.AddIntegrationEvent(RegistryEventMapping.ToIntegrationEvent(domainEvent, households, snapshots));
         }
     }
 
     /// <inheritdoc />
-    public string StageImportSql => """
-        INSERT INTO domain_events (event_id, event_type, occurred_at, region_code, household_id, payload)
-        SELECT e.event_id, 'HouseholdRegistered', @now, e.region_code, e.id,
-               jsonb_build_object('eventId', e.event_id, 'eventType', 'HouseholdRegistered', 'occurredAt', @now,
-                                  'regionCode', e.region_code, 'householdId', e.id, 'category', e.category,
-                                  'status', e.status, 'memberCount', e.member_count, 'origin', 'import:' || @batch_id)
-        FROM (SELECT gen_random_uuid() AS event_id, h.id, h.region_code, h.category, h.status, h.member_count
+    public string StageImportSql { get; } = $"""
+        INSERT INTO {MessagingTables.Outbox} (event_id, event_type, destination, partition_key, routing_key, payload, correlation_id, created_at, next_attempt_at)
+        SELECT e.event_id, '{typeof(IntegrationEvents.HouseholdRegistered).FullName}', 0, replace(e.id::text, '-', ''), NULL,
+               jsonb_build_object(
+                   'eventId', e.event_id, 'occurredAt', to_char(@now AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'),
+                   'regionCode', e.region_code, 'householdId', e.id, 'correlationId', '00000000-0000-0000-0000-000000000000', 'schemaVersion', 1,
+                   'category', e.category, 'memberCount', e.member_count, 'origin', 'import:' || @batch_id,
+                   'household', jsonb_build_object(
+                       'version', e.revision, 'category', e.category, 'minimumLivingGuarantee', e.minimum_living_guarantee,
+                       'extremePovertySupport', e.extreme_poverty_support, 'status', e.status, 'monitoringType', NULL, 'riskTypes', '[]'::jsonb,
+                       'memberCount', e.member_count, 'members', e.members, 'dissolved', false, 'mergedIntoId', NULL))::text,
+               '00000000-0000-0000-0000-000000000000', now(), now()
+        FROM (SELECT gen_random_uuid() AS event_id, h.id, h.region_code, h.category, h.minimum_living_guarantee, h.extreme_poverty_support,
+                     h.status, h.member_count, h.revision,
+                     (SELECT jsonb_agg(jsonb_build_object(
+                                 'memberId', m.id, 'idNumberHash', encode(m.id_number_hash, 'hex'), 'relation', m.relation,
+                                 'labourAbility', m.labour_ability, 'health', m.health, 'disabilityGrade', m.disability_grade,
+                                 'schooling', m.schooling, 'birthDate', m.birth_date, 'medicalInsured', m.medical_insured,
+                                 'pensionInsured', m.pension_insured) ORDER BY m.id)
+                      FROM members m WHERE m.household_id = h.id AND m.left_on IS NULL) AS members
               FROM households h WHERE h.import_batch_id = @batch_id ORDER BY h.region_code, h.id) e
         """;
 }

@@ -18,8 +18,9 @@ public sealed class IdNumberKeys
     public string? HashKey { get; set; }
 
     /// <summary>
-    /// Reads the section. Without keys, Development derives fixed keys so that a developer can run the service;
-    /// every other environment refuses to start, because data written with a lost key is unreadable.
+    /// Reads the section. The keys always come from configuration: appsettings.Development.json carries
+    /// published development-only keys; every other environment must configure its own (from a secret store),
+    /// because data written with a lost key is unreadable and a published key protects nothing.
     /// </summary>
     public static IdNumberProtector CreateProtector(IConfiguration configuration, bool isDevelopment)
     {
@@ -27,13 +28,10 @@ public sealed class IdNumberKeys
         configuration.GetSection(Section).Bind(keys);
         if (string.IsNullOrWhiteSpace(keys.EncryptionKey) || string.IsNullOrWhiteSpace(keys.HashKey))
         {
-            if (!isDevelopment)
-            {
-                throw new InvalidOperationException(
-                    "Registry:IdNumbers:EncryptionKey and Registry:IdNumbers:HashKey must be configured (base64 of 32 random bytes each; " +
-                    "environment variables Registry__IdNumbers__EncryptionKey and Registry__IdNumbers__HashKey).");
-            }
-            return new IdNumberProtector(SHA256.HashData("fanpin-development-id-encryption"u8), SHA256.HashData("fanpin-development-id-hash"u8));
+            throw new InvalidOperationException(
+                "Registry:IdNumbers:EncryptionKey and Registry:IdNumbers:HashKey must be configured (base64 of 32 random bytes each; " +
+                "environment variables Registry__IdNumbers__EncryptionKey and Registry__IdNumbers__HashKey)" +
+                (isDevelopment ? ". In Development they come from appsettings.Development.json: is it next to the service?" : "."));
         }
         return new IdNumberProtector(Decode(keys.EncryptionKey, "EncryptionKey"), Decode(keys.HashKey, "HashKey"));
     }

@@ -35,16 +35,25 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
     /// <summary>Import batches (idempotency).</summary>
     public DbSet<ImportBatch> ImportBatches => Set<ImportBatch>();
 
-    /// <summary>Staged domain events.</summary>
-    public DbSet<StagedDomainEvent> DomainEvents => Set<StagedDomainEvent>();
-
     /// <inheritdoc />
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(RegistryDbContext).Assembly);
+        // The messaging library's outbox (events leave with the state change) and inbox (consumers run once per event).
+        modelBuilder.AddOutboxAndInbox();
+    }
 
     /// <summary>Stages events and transitions, then saves everything in one transaction.</summary>
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
+        foreach (var household in ChangedHouseholds())
+        {
+            var members = Entry(household).Collection(h => h.AllMembers);
+            if (!members.IsLoaded)
+            {
+                await members.LoadAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
         StageAggregateOutput();
         return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken).ConfigureAwait(false);
     }
@@ -52,9 +61,21 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
     /// <inheritdoc />
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
+        foreach (var household in ChangedHouseholds())
+        {
+            var members = Entry(household).Collection(h => h.AllMembers);
+            if (!members.IsLoaded)
+            {
+                members.Load();
+            }
+        }
         StageAggregateOutput();
         return base.SaveChanges(acceptAllChangesOnSuccess);
     }
+
+    /// <summary>Households that raised events in this unit of work: their events carry a snapshot with every member.</summary>
+    private List<Household> ChangedHouseholds() =>
+        ChangeTracker.Entries<Household>().Where(e => e.Entity.TicketedEvents.Any()).Select(e => e.Entity).ToList();
 
     private void StageAggregateOutput()
     {
@@ -68,6 +89,11 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
         var events = aggregates.SelectMany(a => a.TicketedEvents).OrderBy(e => e.Ticket).Select(e => e.Event).ToList();
         foreach (var aggregate in aggregates)
         {
+            // A household's revision counts the units of work that changed it (a new one starts at 1).
+            if (aggregate is Household household && household.TicketedEvents.Any() && Entry(household).State != EntityState.Added)
+            {
+                household.NextRevision();
+            }
             aggregate.ClearDomainEvents();
         }
         if (events.Count > 0)

@@ -54,10 +54,10 @@ public sealed class UpdateHousehold(RegistryDbContext db, IdNumberProtector ids,
             // The ID number is identity, not a fact: leave it empty, or give the same number.
             var input = members[i].Facts;
             var idText = string.IsNullOrWhiteSpace(input.IdNumber) ? ids.Reveal(member.IdNumberCipher) : input.IdNumber;
-            var valid = HouseholdInputRules.ValidateMember(input with { IdNumber = idText }, path, today, errors);
+            var valid = HouseholdInputRules.ValidateMember(input with { IdNumber = idText }, $"{path}.facts", today, errors);
             if (valid is not null && !ids.Hash(valid.IdNumber).AsSpan().SequenceEqual(member.IdNumberHash))
             {
-                errors.Add($"{path}.id_number", "cannot change; a different person joins through a member change (birth, marriage in)");
+                errors.Add($"{path}.facts.id_number", "cannot change; a different person joins through a member change (birth, marriage in)");
                 continue;
             }
             if (valid is not null)

@@ -38,7 +38,11 @@ public sealed record HouseholdChanged(
     int MemberCount) : DomainEvent;
 
 /// <summary>A member joined or left, or a member's facts were corrected (dated, kept as history).</summary>
-public sealed record MemberChanged(Guid MemberId, MemberChangeKind Kind, DateOnly EffectiveOn, Guid? OtherHouseholdId, int MemberCount) : DomainEvent;
+public sealed record MemberChanged(Guid MemberId, MemberChangeKind Kind, DateOnly EffectiveOn, Guid? OtherHouseholdId, int MemberCount) : DomainEvent
+{
+    /// <summary>For corrections: the facts that changed ("LabourAbility", ...); empty otherwise.</summary>
+    public IReadOnlyList<string> ChangedFields { get; init; } = [];
+}
 
 /// <summary>An identification case was opened; the household is a candidate.</summary>
 public sealed record IdentificationCaseOpened(
@@ -57,7 +61,11 @@ public sealed record IdentificationCaseAdvanced(Guid CaseId, IdentificationState
 public sealed record HouseholdIdentified(Guid CaseId, MonitoringType MonitoringType, IReadOnlyList<RiskType> RiskTypes, string HelperName, string HelperOrganisation) : DomainEvent;
 
 /// <summary>An identification case was rejected with a written notice (书面告知).</summary>
-public sealed record IdentificationRejected(Guid CaseId, IdentificationState AtState, string Reason) : DomainEvent;
+public sealed record IdentificationRejected(Guid CaseId, IdentificationState AtState, string Reason) : DomainEvent
+{
+    /// <summary>The step action that rejected it: record_home_verification, record_democratic_appraisal, record_data_comparison, reject.</summary>
+    public string Action { get; init; } = "reject";
+}
 
 /// <summary>A closing case (风险消除) was opened for a monitored household.</summary>
 public sealed record ClosingCaseOpened(Guid CaseId, ClosingSource Source, ClosingState State, string PolicyProvince, int PolicyVersion) : DomainEvent;
@@ -66,7 +74,11 @@ public sealed record ClosingCaseOpened(Guid CaseId, ClosingSource Source, Closin
 public sealed record ClosingCaseAdvanced(Guid CaseId, ClosingState From, ClosingState To, string Action) : DomainEvent;
 
 /// <summary>A closing case ended without closing: the household stays monitored.</summary>
-public sealed record ClosingRejected(Guid CaseId, ClosingState AtState, string Reason) : DomainEvent;
+public sealed record ClosingRejected(Guid CaseId, ClosingState AtState, string Reason) : DomainEvent
+{
+    /// <summary>The step action that ended it: record_appraisal, record_township_review, record_objection, reject.</summary>
+    public string Action { get; init; } = "reject";
+}
 
 /// <summary>The county marked the risk eliminated (标注"致贫风险消除"); the household stays under watch.</summary>
 public sealed record RiskEliminated(Guid CaseId, DateOnly EliminatedOn) : DomainEvent;

@@ -41,6 +41,7 @@ internal sealed class HouseholdConfiguration : IEntityTypeConfiguration<Househol
         b.Property(h => h.CreatedAt).HasColumnName("created_at");
         b.Property(h => h.UpdatedAt).HasColumnName("updated_at");
         b.Property(h => h.Version).HasColumnName("xmin").HasColumnType("xid").IsRowVersion();
+        b.Property(h => h.Revision).HasColumnName("revision");
         b.Property<string?>("ImportBatchId").HasColumnName("import_batch_id");
         b.OwnsOne(h => h.Helper, helper =>
         {
@@ -225,21 +226,5 @@ internal sealed class ImportBatchConfiguration : IEntityTypeConfiguration<Import
         b.Property(x => x.Accepted).HasColumnName("accepted");
         b.Property(x => x.Rejected).HasColumnName("rejected");
         b.Property(x => x.Result).HasColumnName("result").HasColumnType("jsonb");
-    }
-}
-
-internal sealed class StagedDomainEventConfiguration : IEntityTypeConfiguration<StagedDomainEvent>
-{
-    public void Configure(EntityTypeBuilder<StagedDomainEvent> b)
-    {
-        b.ToTable("domain_events");
-        b.HasKey(x => x.Sequence);
-        b.Property(x => x.Sequence).HasColumnName("sequence").UseIdentityAlwaysColumn();
-        b.Property(x => x.EventId).HasColumnName("event_id");
-        b.Property(x => x.EventType).HasColumnName("event_type");
-        b.Property(x => x.OccurredAt).HasColumnName("occurred_at");
-        b.Property(x => x.RegionCode).HasColumnName("region_code");
-        b.Property(x => x.HouseholdId).HasColumnName("household_id");
-        b.Property(x => x.Payload).HasColumnName("payload").HasColumnType("jsonb");
     }
 }

@@ -1,0 +1,67 @@
+using FanPin.IntegrationEvents;
+using FanPin.Messaging.Inbox;
+using FanPin.Registry.Application.Signals;
+using FanPin.Registry.Infrastructure;
+using MassTransit;
+
+namespace FanPin.Registry.Messaging;
+
+/// <summary>
+/// Monitoring's <see cref="RiskSignalsDetected"/> → <see cref="HandleRiskSignalsDetected"/>: a household not monitored
+/// gets an identification case with source "SystemSignal". Runs once per event (the inbox row and the case commit
+/// together; the event id is also the case's source reference). Business outcomes never throw: an event that does
+/// not apply (household monitored, unknown, merged) is acknowledged and logged.
+/// </summary>
+public sealed partial class RiskSignalsDetectedConsumer(RegistryDbContext db, HandleRiskSignalsDetected useCase, ILogger<RiskSignalsDetectedConsumer> logger)
+    : IdempotentConsumer<RiskSignalsDetected, RegistryDbContext>(db)
+{
+    /// <inheritdoc />
+    protected override string ConsumerName => "registry.RiskSignalsDetected";
+
+    /// <inheritdoc />
+    protected override async Task HandleAsync(RiskSignalsDetected message, ConsumeContext<RiskSignalsDetected> context, CancellationToken cancellationToken)
+    {
+        if (message.HouseholdId is not { } household)
+        {
+            LogNotApplicable(logger, message.EventId, "RiskSignalsDetected", "the event names no household");
+            return;
+        }
+        var signals = message.Signals.Select(s => s.Code).ToList();
+        var result = await useCase.HandleAsync(new RiskSignalsDetectedMessage(message.EventId, household, message.OccurredAt, signals, null), cancellationToken)
+            .ConfigureAwait(false);
+        LogOutcome(logger, message.EventId, "RiskSignalsDetected", result.Outcome, result.CaseId, result.Reason);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{EventType} {EventId}: {Outcome} (case {CaseId}): {Reason}")]
+    internal static partial void LogOutcome(ILogger logger, Guid eventId, string eventType, SignalOutcome outcome, Guid? caseId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{EventType} {EventId} does not apply: {Reason}")]
+    internal static partial void LogNotApplicable(ILogger logger, Guid eventId, string eventType, string reason);
+}
+
+/// <summary>
+/// Assistance's <see cref="RiskEliminationProposed"/> → <see cref="HandleRiskEliminationProposed"/>: a monitored
+/// household whose income has been stable long enough gets a closing case with source "SystemProposal". Once per
+/// event, as above. A proposal without <see cref="RiskEliminationProposed.IncomeStableSince"/> does not apply.
+/// </summary>
+public sealed class RiskEliminationProposedConsumer(RegistryDbContext db, HandleRiskEliminationProposed useCase, ILogger<RiskEliminationProposedConsumer> logger)
+    : IdempotentConsumer<RiskEliminationProposed, RegistryDbContext>(db)
+{
+    /// <inheritdoc />
+    protected override string ConsumerName => "registry.RiskEliminationProposed";
+
+    /// <inheritdoc />
+    protected override async Task HandleAsync(RiskEliminationProposed message, ConsumeContext<RiskEliminationProposed> context, CancellationToken cancellationToken)
+    {
+        if (message.HouseholdId is not { } household || message.IncomeStableSince is not { } stableSince)
+        {
+            RiskSignalsDetectedConsumer.LogNotApplicable(logger, message.EventId, "RiskEliminationProposed",
+                message.HouseholdId is null ? "the event names no household" : "the proposal gives no income-stable-since date");
+            return;
+        }
+        var summary = string.IsNullOrWhiteSpace(message.Summary) ? "proposed by assistance: " + string.Join(", ", message.Basis) : message.Summary;
+        var result = await useCase.HandleAsync(new RiskEliminationProposedMessage(message.EventId, household, stableSince, summary), cancellationToken)
+            .ConfigureAwait(false);
+        RiskSignalsDetectedConsumer.LogOutcome(logger, message.EventId, "RiskEliminationProposed", result.Outcome, result.CaseId, result.Reason);
+    }
+}
