@@ -163,7 +163,7 @@ public class ServerBehaviourTests
         public override async Task<UnaryResponse> Unary(UnaryRequest request, ServerCallContext context)
         {
             var finished = Finished;
-            await Task.Delay(1500, CancellationToken.None);
+            await Task.Delay(3000, CancellationToken.None);
             finished.TrySetResult(context.CancellationToken.IsCancellationRequested);
             Finished = new TaskCompletionSource<bool>();
             return new UnaryResponse();
