@@ -3,12 +3,12 @@
 #   1. buf lint: STANDARD rules plus COMMENTS (every service, RPC, message, field, enum commented);
 #   2. buf breaking: no wire- or source-breaking change against the last landed main;
 #   3. the typed bindings in src/FanPin.Contracts/Bindings match the protos.
-# buf is the npm package @bufbuild/buf, pinned in tools/buf/package-lock.json (installed here by npm ci).
+# buf is the npm package @bufbuild/buf, pinned in tools/buf/package-lock.json (installed here by npm install).
 #
 # usage: scripts/proto-check.sh
-# environment: FANPIN_PROTO_BASE  git ref to compare with (default: main, or origin/main when there is no
-#              local main). When HEAD is that commit (CI on main itself), its parent is used instead.
-#              No earlier commit with protos/buf.yaml: the breaking check is skipped (first landing).
+# environment: FANPIN_PROTO_BASE  git ref to compare with. Default: where HEAD left main (origin/main when
+#              there is no local main); on main itself, its parent. No such commit with protos/buf.yaml:
+#              the breaking check is skipped (first landing).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,13 +24,21 @@ buf="$root/tools/buf/node_modules/.bin/buf"
 echo "proto-check: buf lint"
 (cd protos && "$buf" lint)
 
+# The protos this change builds on: where the branch left main (changes landed on main since then were
+# checked when they landed, and files a branch has not merged yet are not "deleted" by it); on main
+# itself, the commit before.
 base=${FANPIN_PROTO_BASE:-}
 if [ -z "$base" ]; then
-  if git rev-parse --verify -q main >/dev/null; then base=main; else base=origin/main; fi
-fi
-if git rev-parse --verify -q "$base^{commit}" >/dev/null; then
-  if [ "$(git rev-parse "$base^{commit}")" = "$(git rev-parse HEAD)" ]; then
-    base="$base~1"
+  target=main
+  git rev-parse --verify -q main >/dev/null || target=origin/main
+  if git rev-parse --verify -q "$target^{commit}" >/dev/null; then
+    if [ "$(git rev-parse "$target^{commit}")" = "$(git rev-parse HEAD)" ]; then
+      base="$target~1"
+    else
+      base=$(git merge-base HEAD "$target" || echo "$target")
+    fi
+  else
+    base=$target
   fi
 fi
 if git rev-parse --verify -q "$base^{commit}" >/dev/null && git cat-file -e "$base:protos/buf.yaml" 2>/dev/null; then

@@ -30,6 +30,64 @@ public class ServerBehaviourTests
     }
 
     [Fact]
+    public async Task A_client_that_cancels_before_its_deadline_is_cancelled_not_deadline_exceeded()
+    {
+        var codes = new List<int>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "fanpin.grpc.server.calls")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            string? method = null;
+            int? code = null;
+            foreach (var tag in tags)
+            {
+                method = tag.Key == "rpc.method" ? tag.Value as string : method;
+                code = tag.Key == "rpc.grpc.status_code" ? tag.Value as int? : code;
+            }
+            if (method == "/fanpin.testing.v1.EchoService/ServerStream" && code is { } c)
+            {
+                lock (codes)
+                {
+                    codes.Add(c);
+                }
+            }
+        });
+        listener.Start();
+        await using var server = await EchoServer.StartAsync();
+        using var channel = GrpcChannel.ForAddress(server.Address, new GrpcChannelOptions().WithBearerToken(EchoServer.IssueToken()));
+        var client = new EchoService.EchoServiceClient(channel);
+        var tag = Guid.NewGuid().ToString("N");
+        using var cts = new CancellationTokenSource();
+        using var call = client.ServerStream(new ServerStreamRequest { Count = 1000, IntervalMs = 20, Tag = tag }, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cts.Token);
+        Assert.True(await call.ResponseStream.MoveNext());
+        await cts.CancelAsync();
+        await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+        GetCallRecordResponse record;
+        do
+        {
+            record = await client.GetCallRecordAsync(new GetCallRecordRequest { Tag = tag });
+        }
+        while (!record.Found);
+        Assert.True(record.Cancelled && !record.DeadlineExceeded);
+        // The status is measured just after the method returns.
+        for (var i = 0; i < 100 && !Volatile.Read(ref codes).Contains((int)StatusCode.Cancelled); i++)
+        {
+            await Task.Delay(50);
+        }
+        lock (codes)
+        {
+            Assert.Contains((int)StatusCode.Cancelled, codes);
+            Assert.DoesNotContain((int)StatusCode.DeadlineExceeded, codes);
+        }
+    }
+
+    [Fact]
     public async Task A_slow_client_stream_survives_kestrels_minimum_data_rate()
     {
         // Kestrel kills a request body slower than MinRequestBodyDataRate and resets the whole connection;
@@ -163,7 +221,7 @@ public class ServerBehaviourTests
         public override async Task<UnaryResponse> Unary(UnaryRequest request, ServerCallContext context)
         {
             var finished = Finished;
-            await Task.Delay(1500, CancellationToken.None);
+            await Task.Delay(3000, CancellationToken.None);
             finished.TrySetResult(context.CancellationToken.IsCancellationRequested);
             Finished = new TaskCompletionSource<bool>();
             return new UnaryResponse();

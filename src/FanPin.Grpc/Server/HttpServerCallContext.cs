@@ -22,6 +22,7 @@ internal sealed class HttpServerCallContext : ServerCallContext
     private SemaphoreSlim? _writeLock;
     private readonly FrameReader _requestReader;
     private CancellationTokenSource? _deadlineCts;
+    private CancellationTokenSource? _callCts;
     private CancellationTokenRegistration _deadlineRegistration;
     private Metadata? _requestHeaders;
     private Metadata? _responseTrailers;
@@ -71,8 +72,11 @@ internal sealed class HttpServerCallContext : ServerCallContext
     public void StartDeadline(TimeSpan timeout)
     {
         _writeLock = new SemaphoreSlim(1, 1);
-        _deadlineCts = CancellationTokenSource.CreateLinkedTokenSource(_http.RequestAborted);
-        _cancellationToken = _deadlineCts.Token;
+        // The timer alone ends the call with DEADLINE_EXCEEDED; the method's token fires for it or for the
+        // client going away (which stays CANCELLED).
+        _deadlineCts = new CancellationTokenSource();
+        _callCts = CancellationTokenSource.CreateLinkedTokenSource(_http.RequestAborted, _deadlineCts.Token);
+        _cancellationToken = _callCts.Token;
         _deadlineRegistration = _deadlineCts.Token.Register(static state => _ = ((HttpServerCallContext)state!).DeadlineExceededAsync(), this);
         _deadlineCts.CancelAfter(timeout);
     }
@@ -163,6 +167,7 @@ internal sealed class HttpServerCallContext : ServerCallContext
         finally
         {
             _writeLock?.Release();
+            _callCts?.Dispose();
             _deadlineCts?.Dispose();
         }
     }

@@ -174,9 +174,9 @@ const cases = {
     const c = client();
     const tag = newTag();
     const started = Date.now();
-    const error = await expectError(unary(c, 'Unary', { delay_ms: 5000, tag }, auth(), { deadline: Date.now() + 300 }));
+    const error = await expectError(unary(c, 'Unary', { delay_ms: 20000, tag }, auth(), { deadline: Date.now() + 300 }));
     checkCode(error, grpc.status.DEADLINE_EXCEEDED);
-    check(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+    check(Date.now() - started < 10000, `took ${Date.now() - started} ms`);
     const record = await waitForRecord(c, tag);
     check(record.cancelled, 'the server call was not cancelled by the deadline');
   },

@@ -198,9 +198,9 @@ class Suite:
         with self.channel() as ch:
             tag = uuid.uuid4().hex
             started = time.monotonic()
-            error = self.expect_error(lambda: self.unary(ch)(self.req(delay_ms=5000, tag=tag), metadata=self.auth(), timeout=0.3))
+            error = self.expect_error(lambda: self.unary(ch)(self.req(delay_ms=20000, tag=tag), metadata=self.auth(), timeout=0.3))
             check_code(error, grpc.StatusCode.DEADLINE_EXCEEDED)
-            check(time.monotonic() - started < 3, "took too long")
+            check(time.monotonic() - started < 10, "took too long")
             check(self.wait_for_record(ch, tag).cancelled, "the server call was not cancelled by the deadline")
 
     def case_cancellation(self):
