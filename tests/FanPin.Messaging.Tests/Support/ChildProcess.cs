@@ -43,6 +43,8 @@ internal sealed class ChildProcess : IDisposable
 
     public string Output => string.Join('\n', _lines);
 
+    public IReadOnlyList<string> Lines => [.. _lines];
+
     public string Errors
     {
         get
@@ -54,21 +56,22 @@ internal sealed class ChildProcess : IDisposable
         }
     }
 
-    public static ChildProcess StartDll(string dll, params string[] arguments)
+    public static ChildProcess StartDll(string dll, params string[] arguments) => Start("dotnet", [dll, .. arguments]);
+
+    public static ChildProcess Start(string file, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(dll);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
-        return new ChildProcess(Process.Start(start) ?? throw new InvalidOperationException($"could not start {dll}"));
+        return new ChildProcess(Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}"));
     }
 
     /// <summary>Waits for an output line starting with <paramref name="prefix"/> and returns it.</summary>
