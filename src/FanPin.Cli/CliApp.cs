@@ -18,6 +18,12 @@ public static class CliApp
           infra up [--state DIR] [--fresh] [--env-file FILE]
                 Starts private PostgreSQL, RabbitMQ and Redis, prints their connection strings
                 (and writes them as KEY=VALUE lines to FILE), and stops them on Ctrl-C or SIGTERM.
+          messages errors --queue QUEUE [--uri AMQP-URI] [--max N]
+                Lists the messages in QUEUE's error queue (QUEUE_error) with their exceptions, leaving them there.
+          messages replay --queue QUEUE [--uri AMQP-URI] [--max N]
+                Moves the messages of QUEUE_error back to QUEUE (after the cause is fixed); each is removed from
+                the error queue only once the broker confirmed the copy. A message that fails again returns to
+                the error queue. AMQP-URI defaults to ConnectionStrings__messaging from the environment.
         """ + "\n" + FeedImportCommand.Usage;
 
     public static async Task<int> RunAsync(string[] args)
@@ -34,6 +40,8 @@ public static class CliApp
                 "token" => Token(new Arguments(args.Skip(1))),
                 "infra" when args.Length > 1 && args[1] == "up" => await InfraUpAsync(new Arguments(args.Skip(2))),
                 "feed" when args.Length > 1 && args[1] == "import" => await FeedImportAsync(new Arguments(args.Skip(2))),
+                "messages" when args.Length > 1 && args[1] == "errors" => await MessagesCommands.ErrorsAsync(new Arguments(args.Skip(2))),
+                "messages" when args.Length > 1 && args[1] == "replay" => await MessagesCommands.ReplayAsync(new Arguments(args.Skip(2))),
                 _ => throw new UsageException($"unknown command '{string.Join(' ', args.Take(2))}'"),
             };
         }
@@ -42,7 +50,8 @@ public static class CliApp
             await Console.Error.WriteLineAsync($"fanpin: {ex.Message}\n\n{Usage}");
             return 2;
         }
-        catch (Exception ex) when (ex is MissingPrerequisiteException or LocalServerFailedException or InvalidOperationException)
+        catch (Exception ex) when (ex is MissingPrerequisiteException or LocalServerFailedException or InvalidOperationException
+            or RabbitMQ.Client.Exceptions.OperationInterruptedException or RabbitMQ.Client.Exceptions.BrokerUnreachableException)
         {
             await Console.Error.WriteLineAsync($"fanpin: {ex.Message}");
             return 1;
@@ -127,7 +136,7 @@ public static class CliApp
         }
     }
 
-    private static void CheckKnown(Arguments a, params string[] known)
+    internal static void CheckKnown(Arguments a, params string[] known)
     {
         if (a.Names.FirstOrDefault(n => !known.Contains(n)) is { } unknown)
         {

@@ -15,6 +15,9 @@ public sealed class MessagingOptions
     /// <summary>The outbox relay's settings.</summary>
     public OutboxRelayOptions Relay { get; } = new();
 
+    /// <summary>The bus watchdog's settings.</summary>
+    public Hosting.BusWatchdogOptions Watchdog { get; } = new();
+
     /// <summary>
     /// In-memory retry intervals for transient consumer failures (database deadlock, serialization failure,
     /// timeout, lost connection). After the last one the message goes to the error queue. Non-transient errors

@@ -13,8 +13,13 @@ public static class ScenarioHost
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(logLevel);
-        builder.Logging.AddFilter("MassTransit", LogLevel.Error);
+        // FANPIN_SCENARIO_LOG=Debug (for instance) shows everything, MassTransit included, when a scenario misbehaves.
+        var verbose = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("FANPIN_SCENARIO_LOG"), out var level);
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }).SetMinimumLevel(verbose ? level : logLevel);
+        if (!verbose)
+        {
+            builder.Logging.AddFilter("MassTransit", LogLevel.Error);
+        }
         builder.Configuration["ConnectionStrings:messaging"] = broker;
         builder.Services.AddDbContext<ScenarioDbContext>(o => o.UseNpgsql(database));
         builder.AddFanPinMessaging<ScenarioDbContext>(serviceName, m =>
@@ -25,6 +30,8 @@ public static class ScenarioHost
             relay.RetryMaxDelay = TimeSpan.FromSeconds(2);
             relay.PublishTimeout = TimeSpan.FromSeconds(5);
             relay.StatsInterval = TimeSpan.FromSeconds(1);
+            m.Options.Watchdog.CheckInterval = TimeSpan.FromSeconds(1);
+            m.Options.Watchdog.StuckAfter = TimeSpan.FromSeconds(15);
             m.Options.RetryIntervals.Clear();
             foreach (var interval in new[] { 50, 100, 200, 500, 1000 })
             {

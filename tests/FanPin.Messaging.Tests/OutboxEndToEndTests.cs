@@ -36,6 +36,6 @@ public class OutboxEndToEndTests(ScenarioInfrastructure infrastructure) : IClass
         Assert.Equal(300, await Db.CountAsync(cs, "SELECT count(*) FROM outbox_message WHERE published_at IS NOT NULL AND destination = 0"));
         Assert.Equal(300, await Db.CountAsync(cs, "SELECT count(*) FROM inbox_message"));
         Assert.Equal(300, metrics.Sum("fanpin.messaging.outbox.published", service));
-        Assert.Equal(300, metrics.Sum("fanpin.messaging.inbox.processed", typeof(HouseholdChangedConsumer).FullName!));
+        Assert.Equal(300, metrics.Sum("fanpin.messaging.inbox.processed", service + "-household-changed"));
     }
 }

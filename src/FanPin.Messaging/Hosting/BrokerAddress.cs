@@ -21,5 +21,12 @@ public sealed record BrokerAddress(string Host, ushort Port, string VirtualHost,
         return new BrokerAddress(uri.Host, (ushort)port, vhost, user, password, ssl);
     }
 
+    /// <summary>A MassTransit address of an exchange or queue on this broker (rabbitmq://host:port/vhost/name).</summary>
+    public Uri MassTransitAddress(string entity)
+    {
+        var vhost = VirtualHost == "/" ? "" : Uri.EscapeDataString(VirtualHost) + "/";
+        return new Uri($"{(UseSsl ? "rabbitmqs" : "rabbitmq")}://{Host}:{Port}/{vhost}{Uri.EscapeDataString(entity)}");
+    }
+
     public override string ToString() => $"{(UseSsl ? "amqps" : "amqp")}://{UserName}@{Host}:{Port}/{Uri.EscapeDataString(VirtualHost)}";
 }

@@ -2,13 +2,14 @@ using FanPin.IntegrationEvents;
 using FanPin.Messaging;
 using FanPin.Messaging.Hosting;
 using FanPin.Messaging.Outbox;
-using FanPin.Messaging.PublicEvents;
+using FanPin.Messaging.Transport;
 using FanPin.Messaging.Serialization;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -55,6 +56,9 @@ public static class MessagingHostingExtensions
             // each get their own queue, and an operator sees at once whose queue it is.
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName + "-", includeNamespace: false));
             configure?.Invoke(new FanPinMessagingBuilder(bus, options));
+            // Faults are recorded in the error queue's headers; a Fault<T> event per failure would be one more publish
+            // through MassTransit's send path, the part that does not survive a broker restart (see RabbitMqPublisher).
+            bus.AddConfigureEndpointsCallback((_, endpoint) => endpoint.PublishFaults = false);
             bus.UsingRabbitMq((context, cfg) =>
             {
                 cfg.Host(broker.Host, broker.Port, broker.VirtualHost, serviceName, h =>
@@ -94,10 +98,15 @@ public static class MessagingHostingExtensions
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => new IntegrationEventTypes([typeof(IntegrationEvent).Assembly, .. options.EventAssemblies]));
-        services.TryAddSingleton<PublicExchangePublisher>();
+        services.TryAddSingleton<RabbitMqPublisher>();
         services.TryAddSingleton<IOutboxPublisher, OutboxPublisher>();
         services.AddSingleton<OutboxRelay<TDbContext>>();
         services.AddHostedService<OutboxRelayService<TDbContext>>();
+        services.AddSingleton<BusWatchdog>();
+        services.AddHostedService(sp => sp.GetRequiredService<BusWatchdog>());
+        services.AddHealthChecks()
+            .Add(new HealthCheckRegistration("messaging-bus", sp => sp.GetRequiredService<BusWatchdog>(), HealthStatus.Unhealthy, ["ready", "live"]))
+            .Add(new HealthCheckRegistration("messaging-outbox", sp => new OutboxHealthCheck(sp.GetRequiredService<MessagingOptions>(), sp.GetRequiredService<TimeProvider>()), HealthStatus.Degraded, ["ready"]));
         return services;
     }
 }

@@ -57,8 +57,9 @@ public abstract class IdempotentConsumer<TEvent, TDbContext>(TDbContext db) : IC
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             processed = true;
         }, context.CancellationToken).ConfigureAwait(false);
+        var endpoint = context.ReceiveContext.InputAddress?.AbsolutePath.Split('/')[^1] ?? "";
         (processed ? MessagingMetrics.Processed : MessagingMetrics.Duplicates)
-            .Add(1, new KeyValuePair<string, object?>("consumer", consumer));
+            .Add(1, new KeyValuePair<string, object?>("consumer", consumer), new KeyValuePair<string, object?>("endpoint", endpoint));
     }
 
     /// <summary>The side effects, through <see cref="Db"/>; SaveChanges and the commit follow.</summary>

@@ -1,47 +1,66 @@
 using System.Text.Json;
 using FanPin.IntegrationEvents;
+using FanPin.Messaging.Hosting;
 using FanPin.Messaging.Persistence;
 using FanPin.Messaging.PublicEvents;
 using FanPin.Messaging.Serialization;
-using MassTransit;
+using FanPin.Messaging.Transport;
+using RabbitMQ.Client;
 
 namespace FanPin.Messaging.Outbox;
 
 /// <summary>
-/// The relay's default publisher: bus rows through MassTransit (publisher confirms on, so the task completes on
-/// the broker's ack), public rows as CloudEvents through <see cref="PublicExchangePublisher"/>.
+/// The relay's default publisher. Bus rows go to MassTransit's exchange for the event type, in MassTransit's
+/// envelope, so MassTransit consumers receive them as if <c>IBus.Publish</c> had sent them; public rows go to
+/// <c>fanpin.events</c> as CloudEvents. Both through <see cref="RabbitMqPublisher"/> with publisher confirms.
 /// </summary>
-internal sealed class OutboxPublisher(IBus bus, PublicExchangePublisher publicExchange, IntegrationEventTypes types, MessagingOptions options) : IOutboxPublisher
+internal sealed class OutboxPublisher(RabbitMqPublisher publisher, IntegrationEventTypes types, MessagingOptions options, TimeProvider time) : IOutboxPublisher
 {
-    /// <summary>Header naming the event's region on the internal bus (for tracing and ad-hoc inspection).</summary>
-    public const string RegionHeader = "FanPin-RegionCode";
+    private readonly BrokerAddress _broker = BrokerAddress.Parse(options.BrokerUri);
 
-    public async Task PublishAsync(OutboxRecord record, CancellationToken cancellationToken)
+    public Task PublishAsync(OutboxRecord record, CancellationToken cancellationToken)
     {
         var type = types.Resolve(record.EventType);
         var integrationEvent = (IntegrationEvent)(JsonSerializer.Deserialize(record.Payload, type, EventJson.Options)
             ?? throw new InvalidOperationException($"Outbox row {record.Id} has an empty payload."));
-        switch (record.Destination)
+        return record.Destination switch
         {
-            case OutboxDestination.Bus:
-                await bus.Publish(integrationEvent, type, Pipe.Execute<PublishContext>(context =>
-                {
-                    // The event id is the message id: consumers and the error queue show the same id as the outbox.
-                    context.MessageId = integrationEvent.EventId;
-                    context.CorrelationId = integrationEvent.CorrelationId == Guid.Empty ? null : integrationEvent.CorrelationId;
-                    context.Durable = true;
-                    context.Headers.Set(RegionHeader, integrationEvent.RegionCode);
-                }), cancellationToken).ConfigureAwait(false);
-                break;
-            case OutboxDestination.PublicExchange:
-                var info = IntegrationEventTypes.PublicEventOf(type)
-                    ?? throw new InvalidOperationException($"Outbox row {record.Id}: {type.Name} is not a public event.");
-                var body = CloudEventFormatter.Serialize(integrationEvent, info, options.PublicSource);
-                await publicExchange.PublishAsync(record.RoutingKey ?? throw new InvalidOperationException($"Outbox row {record.Id} has no routing key."),
-                    body, integrationEvent.EventId.ToString("D"), info.CloudEventType, integrationEvent.OccurredAt, cancellationToken).ConfigureAwait(false);
-                break;
-            default:
-                throw new InvalidOperationException($"Outbox row {record.Id} has an unknown destination {record.Destination}.");
-        }
+            OutboxDestination.Bus => PublishToBusAsync(integrationEvent, type, cancellationToken),
+            OutboxDestination.PublicExchange => PublishPublicAsync(record, integrationEvent, type, cancellationToken),
+            _ => throw new InvalidOperationException($"Outbox row {record.Id} has an unknown destination {record.Destination}."),
+        };
+    }
+
+    private Task PublishToBusAsync(IntegrationEvent integrationEvent, Type type, CancellationToken cancellationToken)
+    {
+        var exchange = MassTransitEnvelope.ExchangeOf(type);
+        var body = MassTransitEnvelope.Serialize(integrationEvent, type,
+            _broker.MassTransitAddress($"{options.ServiceName}-outbox"), _broker.MassTransitAddress(exchange), time.GetUtcNow());
+        var properties = new BasicProperties
+        {
+            ContentType = MassTransitEnvelope.ContentType,
+            DeliveryMode = DeliveryModes.Persistent,
+            MessageId = integrationEvent.EventId.ToString("D"),
+        };
+        return publisher.PublishAsync(exchange, ExchangeType.Fanout, "", properties, body, cancellationToken);
+    }
+
+    private Task PublishPublicAsync(OutboxRecord record, IntegrationEvent integrationEvent, Type type, CancellationToken cancellationToken)
+    {
+        var info = IntegrationEventTypes.PublicEventOf(type)
+            ?? throw new InvalidOperationException($"Outbox row {record.Id}: {type.Name} is not a public event.");
+        var body = CloudEventFormatter.Serialize(integrationEvent, info, options.PublicSource);
+        var properties = new BasicProperties
+        {
+            ContentType = CloudEventFormatter.ContentType,
+            DeliveryMode = DeliveryModes.Persistent,
+            MessageId = integrationEvent.EventId.ToString("D"),
+            Type = info.CloudEventType,
+            AppId = options.PublicSource,
+            Timestamp = new AmqpTimestamp(integrationEvent.OccurredAt.ToUnixTimeSeconds()),
+        };
+        return publisher.PublishAsync(PublicRouting.Exchange, ExchangeType.Topic,
+            record.RoutingKey ?? throw new InvalidOperationException($"Outbox row {record.Id} has no routing key."),
+            properties, body, cancellationToken);
     }
 }

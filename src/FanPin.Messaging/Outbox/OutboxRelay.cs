@@ -90,7 +90,9 @@ public sealed class OutboxRelay<TContext>(
                 try
                 {
                     using var timeout = new CancellationTokenSource(relay.PublishTimeout);
-                    await publisher.PublishAsync(record, timeout.Token).ConfigureAwait(false);
+                    // WaitAsync as well: a transport that ignores cancellation (a confirm lost with its channel)
+                    // must not hold the batch, and its row locks, for ever. A late confirm only means a duplicate.
+                    await publisher.PublishAsync(record, timeout.Token).WaitAsync(relay.PublishTimeout + TimeSpan.FromSeconds(1)).ConfigureAwait(false);
                     published.Enqueue(record);
                 }
                 catch (Exception ex)

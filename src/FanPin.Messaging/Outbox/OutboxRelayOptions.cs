@@ -15,6 +15,9 @@ public sealed class OutboxRelayOptions
     /// <summary>Partitions (households) published concurrently within a batch; each partition is published in order.</summary>
     public int MaxPublishConcurrency { get; set; } = 256;
 
+    /// <summary>Confirming AMQP channels the relay publishes on (round robin).</summary>
+    public int PublisherChannels { get; set; } = 4;
+
     /// <summary>How long one publish may wait for the broker's confirm before it counts as failed.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -29,6 +32,9 @@ public sealed class OutboxRelayOptions
 
     /// <summary>How often the backlog gauges are refreshed.</summary>
     public TimeSpan StatsInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The outbox health check reports Degraded when the oldest unpublished row is older than this.</summary>
+    public TimeSpan BacklogAgeWarning { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>How often published outbox rows and old inbox rows are deleted.</summary>
     public TimeSpan PruneInterval { get; set; } = TimeSpan.FromMinutes(10);

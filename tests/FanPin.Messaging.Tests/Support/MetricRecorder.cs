@@ -23,7 +23,7 @@ internal sealed class MetricRecorder : IDisposable
         {
             foreach (var tag in tags)
             {
-                if (tag.Key is "service" or "consumer" && tag.Value is string v)
+                if (tag.Key is "service" or "consumer" or "endpoint" && tag.Value is string v)
                 {
                     _sums.AddOrUpdate((instrument.Name, v), value, (_, sum) => sum + value);
                 }
@@ -32,7 +32,7 @@ internal sealed class MetricRecorder : IDisposable
         _listener.Start();
     }
 
-    /// <summary>The sum of a counter for one service or consumer name.</summary>
+    /// <summary>The sum of a counter for one service, consumer or endpoint (queue) name.</summary>
     public long Sum(string instrument, string tagValue) => _sums.GetValueOrDefault((instrument, tagValue));
 
     public void Dispose() => _listener.Dispose();
