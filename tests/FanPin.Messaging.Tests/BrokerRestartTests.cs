@@ -26,7 +26,7 @@ public class BrokerRestartTests(ITestOutputHelper output) : IAsyncLifetime
             new Dictionary<string, string> { [LocalInfrastructureOptions.Postgres] = shared.PostgresAdmin },
             _state,
             new HashSet<string> { LocalInfrastructureOptions.Postgres, LocalInfrastructureOptions.Messaging });
-        _slice = new IsolatedInfrastructure(_endpoints);
+        _slice = IsolatedInfrastructure.On(_endpoints);
         await _slice.InitializeAsync();
         await ScenarioHost.MigrateAsync(_slice.PostgresConnectionString);
     }
