@@ -148,7 +148,17 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallState
         }
     }
 
-    public void StartServerStreaming(TRequest request) => _start = StartServerStreamingAsync(request);
+    public void StartServerStreaming(TRequest request) => _start = Observed(StartServerStreamingAsync(request));
+
+    /// <summary>
+    /// Marks a task's failure as observed: a caller may dispose a streaming call without reading it, and
+    /// its failure is then reported by GetStatus, not as an unobserved task exception.
+    /// </summary>
+    internal static T Observed<T>(T task) where T : Task
+    {
+        task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return task;
+    }
 
     private async Task StartServerStreamingAsync(TRequest request)
     {
@@ -181,7 +191,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallState
     {
         _ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _requestContent = new StreamingRequestContent();
-        _start = StartStreamingRequestAsync(_requestContent);
+        _start = Observed(StartStreamingRequestAsync(_requestContent));
     }
 
     private async Task StartStreamingRequestAsync(StreamingRequestContent content)

@@ -93,7 +93,8 @@ public sealed class GrpcChannel : IDisposable
     {
         var call = new ClientCall<TRequest, TResponse>(this, method, options);
         call.StartStreamingRequest();
-        return new AsyncClientStreamingCall<TRequest, TResponse>(new ClientStreamWriter<TRequest, TResponse>(call), call.ClientStreamingResponseAsync(), call);
+        var response = ClientCall<TRequest, TResponse>.Observed(call.ClientStreamingResponseAsync());
+        return new AsyncClientStreamingCall<TRequest, TResponse>(new ClientStreamWriter<TRequest, TResponse>(call), response, call);
     }
 
     /// <summary>Starts a bidi-streaming call.</summary>
