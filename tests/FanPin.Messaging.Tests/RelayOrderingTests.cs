@@ -55,7 +55,8 @@ public class RelayOrderingTests(ScenarioInfrastructure infrastructure) : IClassF
         var b2 = Events.Changed(b, 2);
         await Db.CommitAsync(infrastructure.PostgresConnectionString, [a1, a2, a3, b1, b2]);
         var publisher = new RecordingPublisher { FailFirstAttemptOf = { a2.EventId } };
-        var relay = Relay(publisher, batchSize: 100, retryInitialDelay: TimeSpan.FromMilliseconds(400));
+        // A backoff far longer than a batch takes on a busy machine, so "still waiting" is certain when checked.
+        var relay = Relay(publisher, batchSize: 100, retryInitialDelay: TimeSpan.FromSeconds(5));
 
         var first = await relay.RunBatchAsync(CancellationToken.None);
         Assert.Equal(new RelayBatchResult(5, 3, 1), first);
@@ -171,7 +172,7 @@ public class RelayOrderingTests(ScenarioInfrastructure infrastructure) : IClassF
         var options = new MessagingOptions { ServiceName = "relay-test", BrokerUri = new Uri("amqp://unused/") };
         options.Relay.BatchSize = batchSize;
         options.Relay.RetryInitialDelay = retryInitialDelay ?? TimeSpan.FromMilliseconds(100);
-        options.Relay.RetryMaxDelay = TimeSpan.FromSeconds(1);
+        options.Relay.RetryMaxDelay = TimeSpan.FromSeconds(Math.Max(1, 2 * options.Relay.RetryInitialDelay.TotalSeconds));
         options.Relay.AfterPublishBeforeCommit = hook;
         return new OutboxRelay<ScenarioDbContext>(Services().GetRequiredService<IServiceScopeFactory>(), publisher, options, TimeProvider.System,
             NullLogger<OutboxRelay<ScenarioDbContext>>.Instance);
