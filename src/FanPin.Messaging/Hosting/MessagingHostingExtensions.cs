@@ -100,6 +100,10 @@ public static class MessagingHostingExtensions
         services.TryAddSingleton(_ => new IntegrationEventTypes([typeof(IntegrationEvent).Assembly, .. options.EventAssemblies]));
         services.TryAddSingleton<RabbitMqPublisher>();
         services.TryAddSingleton<IOutboxPublisher, OutboxPublisher>();
+        services.TryAddSingleton<RelaySignal>();
+        services.TryAddSingleton<OutboxCommitInterceptor>();
+        // EF Core 9+: adds to the service's own AddDbContext configuration, whichever is called first.
+        services.ConfigureDbContext<TDbContext>((sp, o) => o.AddInterceptors(sp.GetRequiredService<OutboxCommitInterceptor>()));
         services.AddSingleton<OutboxRelay<TDbContext>>();
         services.AddHostedService<OutboxRelayService<TDbContext>>();
         services.AddSingleton<BusWatchdog>();
