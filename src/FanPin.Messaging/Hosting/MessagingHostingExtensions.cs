@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using FanPin.IntegrationEvents;
 using FanPin.Messaging;
 using FanPin.Messaging.Hosting;
@@ -72,6 +73,16 @@ public static class MessagingHostingExtensions
                     {
                         h.UseSsl(s => s.ServerName = broker.Host);
                     }
+                });
+                // One JSON shape everywhere: enums by name, as in outbox payloads and the public stream (the relay
+                // embeds the outbox payload in MassTransit's envelope as it is). Numbers are still read.
+                cfg.ConfigureJsonSerializerOptions(json =>
+                {
+                    if (!json.Converters.OfType<JsonStringEnumConverter>().Any())
+                    {
+                        json.Converters.Add(new JsonStringEnumConverter());
+                    }
+                    return json;
                 });
                 cfg.PrefetchCount = options.PrefetchCount;
                 if (options.ConcurrentMessageLimit is { } limit)
