@@ -8,7 +8,6 @@ using FanPin.Messaging.TestHost;
 using FanPin.Messaging.TestHost.Consumers;
 using FanPin.Messaging.Transport;
 using MassTransit;
-using MassTransit.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -147,16 +146,18 @@ public class ConventionTests
     public void The_relay_writes_the_envelope_MassTransit_consumers_read()
     {
         var raised = (WarningRaised)PublicEventSamples.For(typeof(WarningRaised));
-        var body = MassTransitEnvelope.Serialize(raised, typeof(WarningRaised), new Uri("rabbitmq://h/v/grading-outbox"),
-            new Uri("rabbitmq://h/v/FanPin.IntegrationEvents:WarningRaised"), DateTimeOffset.UtcNow);
+        var payload = JsonSerializer.Serialize(raised, Serialization.EventJson.Options);
+        var body = MassTransitEnvelope.Serialize(payload, typeof(WarningRaised), raised.EventId, raised.CorrelationId,
+            new Uri("rabbitmq://h/v/grading-outbox"), new Uri("rabbitmq://h/v/FanPin.IntegrationEvents:WarningRaised"), DateTimeOffset.UtcNow);
         using var json = JsonDocument.Parse(body);
         var root = json.RootElement;
         Assert.Equal("FanPin.IntegrationEvents:WarningRaised", MassTransitEnvelope.ExchangeOf(typeof(WarningRaised)));
         Assert.Equal("urn:message:FanPin.IntegrationEvents:WarningRaised", Assert.Single(root.GetProperty("messageType").EnumerateArray()).GetString());
         Assert.Equal(raised.EventId, root.GetProperty("messageId").GetGuid());
         Assert.Equal(raised.CorrelationId, root.GetProperty("correlationId").GetGuid());
-        Assert.Equal(raised.RegionCode, root.GetProperty("headers").GetProperty(MassTransitEnvelope.RegionHeader).GetString());
-        var message = root.GetProperty("message").Deserialize<WarningRaised>(SystemTextJsonMessageSerializer.Options);
+        Assert.Equal(raised.CorrelationId, root.GetProperty("conversationId").GetGuid());
+        Assert.Equal("II", root.GetProperty("message").GetProperty("grade").GetString());
+        var message = root.GetProperty("message").Deserialize<WarningRaised>(Serialization.EventJson.Options);
         Assert.Equal(raised, message);
     }
 }

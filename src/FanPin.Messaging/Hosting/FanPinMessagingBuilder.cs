@@ -19,6 +19,26 @@ public sealed class FanPinMessagingBuilder(IBusRegistrationConfigurator bus, Mes
         return this;
     }
 
+    /// <summary>
+    /// Adds a batch consumer (<c>IdempotentBatchConsumer</c>): batches of up to <paramref name="messageLimit"/> messages,
+    /// cut after <paramref name="timeLimitMs"/> ms, <paramref name="concurrency"/> batches at once; the endpoint
+    /// prefetches enough to fill them.
+    /// </summary>
+    public FanPinMessagingBuilder AddBatchConsumer<TConsumer>(int messageLimit = 100, int timeLimitMs = 20, int concurrency = 2)
+        where TConsumer : class, IConsumer
+    {
+        Bus.AddConsumer<TConsumer>(c => c.Options<BatchOptions>(o => o
+                .SetMessageLimit(messageLimit)
+                .SetTimeLimit(TimeSpan.FromMilliseconds(timeLimitMs))
+                .SetConcurrencyLimit(concurrency)))
+            .Endpoint(e =>
+            {
+                e.PrefetchCount = messageLimit * (concurrency + 1);
+                e.ConcurrentMessageLimit = messageLimit * concurrency;
+            });
+        return this;
+    }
+
     /// <summary>Adds every consumer in an assembly.</summary>
     public FanPinMessagingBuilder AddConsumers(Assembly assembly)
     {

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using FanPin.IntegrationEvents;
 using FanPin.Messaging;
 using FanPin.Messaging.Hosting;
@@ -73,6 +74,16 @@ public static class MessagingHostingExtensions
                         h.UseSsl(s => s.ServerName = broker.Host);
                     }
                 });
+                // One JSON shape everywhere: enums by name, as in outbox payloads and the public stream (the relay
+                // embeds the outbox payload in MassTransit's envelope as it is). Numbers are still read.
+                cfg.ConfigureJsonSerializerOptions(json =>
+                {
+                    if (!json.Converters.OfType<JsonStringEnumConverter>().Any())
+                    {
+                        json.Converters.Add(new JsonStringEnumConverter());
+                    }
+                    return json;
+                });
                 cfg.PrefetchCount = options.PrefetchCount;
                 if (options.ConcurrentMessageLimit is { } limit)
                 {
@@ -100,6 +111,10 @@ public static class MessagingHostingExtensions
         services.TryAddSingleton(_ => new IntegrationEventTypes([typeof(IntegrationEvent).Assembly, .. options.EventAssemblies]));
         services.TryAddSingleton<RabbitMqPublisher>();
         services.TryAddSingleton<IOutboxPublisher, OutboxPublisher>();
+        services.TryAddSingleton<RelaySignal>();
+        services.TryAddSingleton<OutboxCommitInterceptor>();
+        // EF Core 9+: adds to the service's own AddDbContext configuration, whichever is called first.
+        services.ConfigureDbContext<TDbContext>((sp, o) => o.AddInterceptors(sp.GetRequiredService<OutboxCommitInterceptor>()));
         services.AddSingleton<OutboxRelay<TDbContext>>();
         services.AddHostedService<OutboxRelayService<TDbContext>>();
         services.AddSingleton<BusWatchdog>();

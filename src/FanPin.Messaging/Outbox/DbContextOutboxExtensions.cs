@@ -25,6 +25,7 @@ public static class DbContextOutboxExtensions
         var now = DateTimeOffset.UtcNow;
         var partition = PartitionKeyOf(integrationEvent);
         var outbox = dbContext.Set<OutboxMessage>();
+        FanPin.Messaging.Outbox.OutboxCommitInterceptor.MarkPending(dbContext);
         outbox.Add(Row(OutboxDestination.Bus, null));
         if (IntegrationEventTypes.PublicEventOf(type) is { } info)
         {

@@ -21,32 +21,33 @@ internal sealed class OutboxPublisher(RabbitMqPublisher publisher, IntegrationEv
     public Task PublishAsync(OutboxRecord record, CancellationToken cancellationToken)
     {
         var type = types.Resolve(record.EventType);
-        var integrationEvent = (IntegrationEvent)(JsonSerializer.Deserialize(record.Payload, type, EventJson.Options)
-            ?? throw new InvalidOperationException($"Outbox row {record.Id} has an empty payload."));
         return record.Destination switch
         {
-            OutboxDestination.Bus => PublishToBusAsync(integrationEvent, type, cancellationToken),
-            OutboxDestination.PublicExchange => PublishPublicAsync(record, integrationEvent, type, cancellationToken),
+            OutboxDestination.Bus => PublishToBusAsync(record, type, cancellationToken),
+            OutboxDestination.PublicExchange => PublishPublicAsync(record, type, cancellationToken),
             _ => throw new InvalidOperationException($"Outbox row {record.Id} has an unknown destination {record.Destination}."),
         };
     }
 
-    private Task PublishToBusAsync(IntegrationEvent integrationEvent, Type type, CancellationToken cancellationToken)
+    private Task PublishToBusAsync(OutboxRecord record, Type type, CancellationToken cancellationToken)
     {
         var exchange = MassTransitEnvelope.ExchangeOf(type);
-        var body = MassTransitEnvelope.Serialize(integrationEvent, type,
+        var body = MassTransitEnvelope.Serialize(record.Payload, type, record.EventId, record.CorrelationId,
             _broker.MassTransitAddress($"{options.ServiceName}-outbox"), _broker.MassTransitAddress(exchange), time.GetUtcNow());
         var properties = new BasicProperties
         {
             ContentType = MassTransitEnvelope.ContentType,
             DeliveryMode = DeliveryModes.Persistent,
-            MessageId = integrationEvent.EventId.ToString("D"),
+            MessageId = record.EventId.ToString("D"),
         };
         return publisher.PublishAsync(exchange, ExchangeType.Fanout, "", properties, body, cancellationToken);
     }
 
-    private Task PublishPublicAsync(OutboxRecord record, IntegrationEvent integrationEvent, Type type, CancellationToken cancellationToken)
+    private Task PublishPublicAsync(OutboxRecord record, Type type, CancellationToken cancellationToken)
     {
+        // Public rows are few: the event is read back to build the CloudEvents envelope (subject, time, region).
+        var integrationEvent = (IntegrationEvent)(JsonSerializer.Deserialize(record.Payload, type, EventJson.Options)
+            ?? throw new InvalidOperationException($"Outbox row {record.Id} has an empty payload."));
         var info = IntegrationEventTypes.PublicEventOf(type)
             ?? throw new InvalidOperationException($"Outbox row {record.Id}: {type.Name} is not a public event.");
         var body = CloudEventFormatter.Serialize(integrationEvent, info, options.PublicSource);

@@ -11,6 +11,7 @@ public sealed record OutboxRecord(
     string PartitionKey,
     string? RoutingKey,
     string Payload,
+    Guid CorrelationId,
     DateTimeOffset CreatedAt,
     int Attempts);
 

@@ -10,19 +10,21 @@ using Npgsql;
 namespace FanPin.Messaging.Outbox;
 
 /// <summary>
-/// Runs the relay: <see cref="OutboxRelayOptions.Workers"/> claim loops woken by PostgreSQL NOTIFY (sent by the
-/// outbox's insert trigger at commit) with polling as the fallback, plus backlog gauges and pruning.
+/// Runs the relay: <see cref="OutboxRelayOptions.Workers"/> claim loops woken when this process commits outbox rows
+/// (<see cref="OutboxCommitInterceptor"/>) or when a NOTIFY on <c>fanpin_outbox</c> arrives (other writers), with
+/// polling as the fallback, plus backlog gauges and pruning.
 /// </summary>
 internal sealed class OutboxRelayService<TContext>(
     OutboxRelay<TContext> relay,
     IBusControl bus,
+    RelaySignal signal,
     IServiceScopeFactory scopes,
     MessagingOptions options,
     TimeProvider time,
     ILogger<OutboxRelayService<TContext>> logger) : BackgroundService
     where TContext : DbContext
 {
-    private readonly RelaySignal _signal = new();
+    private readonly RelaySignal _signal = signal;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

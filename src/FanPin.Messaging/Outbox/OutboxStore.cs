@@ -33,7 +33,7 @@ public sealed class OutboxStore(string outboxTable, string inboxTable)
                            AND e.id NOT IN (SELECT id FROM candidate)) AS blocked_from
                 FROM (SELECT destination, partition_key, max(id) AS last_id FROM candidate GROUP BY destination, partition_key) p
             )
-            SELECT o.id, o.event_id, o.event_type, o.destination, o.partition_key, o.routing_key, o.payload, o.created_at, o.attempts
+            SELECT o.id, o.event_id, o.event_type, o.destination, o.partition_key, o.routing_key, o.payload, o.correlation_id, o.created_at, o.attempts
             FROM candidate c
             JOIN partition_head h ON h.destination = c.destination AND h.partition_key = c.partition_key
             JOIN {outboxTable} o ON o.id = c.id
@@ -54,8 +54,9 @@ public sealed class OutboxStore(string outboxTable, string inboxTable)
                 reader.GetString(4),
                 reader.IsDBNull(5) ? null : reader.GetString(5),
                 reader.GetString(6),
-                reader.GetFieldValue<DateTimeOffset>(7),
-                reader.GetInt32(8)));
+                reader.GetGuid(7),
+                reader.GetFieldValue<DateTimeOffset>(8),
+                reader.GetInt32(9)));
         }
         return records;
     }

@@ -1,8 +1,9 @@
 namespace FanPin.Messaging.Outbox;
 
 /// <summary>
-/// Wakes the relay's workers. A worker takes <see cref="Next"/> before it claims, so a NOTIFY that arrives while
-/// it is busy is not lost: the task it then waits on has already completed.
+/// Wakes the relay's workers: set by the commit interceptor (this process committed outbox rows) and by NOTIFY
+/// (another process did). A worker takes <see cref="Next"/> before it claims, so a wake-up that arrives while it
+/// is busy is not lost: the task it then waits on has already completed. Many wake-ups fold into one.
 /// </summary>
 internal sealed class RelaySignal
 {

@@ -6,10 +6,13 @@ namespace Microsoft.EntityFrameworkCore;
 /// <summary>Outbox and inbox DDL for a service's hand-written migration.</summary>
 public static class MessagingMigrationBuilderExtensions
 {
-    /// <summary>In <c>Up</c>: creates the outbox and inbox tables, their indexes and the NOTIFY trigger.</summary>
-    public static MigrationBuilder CreateOutboxAndInbox(this MigrationBuilder migrationBuilder, string? schema = null)
+    /// <summary>
+    /// In <c>Up</c>: creates the outbox and inbox tables and their indexes; <paramref name="notifyTrigger"/> adds the
+    /// NOTIFY trigger for writers outside the service process (see <see cref="MessagingSchemaSql.Create"/>).
+    /// </summary>
+    public static MigrationBuilder CreateOutboxAndInbox(this MigrationBuilder migrationBuilder, string? schema = null, bool notifyTrigger = false)
     {
-        migrationBuilder.Sql(MessagingSchemaSql.Create(schema));
+        migrationBuilder.Sql(MessagingSchemaSql.Create(schema, notifyTrigger));
         return migrationBuilder;
     }
 

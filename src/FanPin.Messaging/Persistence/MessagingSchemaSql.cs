@@ -9,8 +9,13 @@ namespace FanPin.Messaging.Persistence;
 /// </summary>
 public static class MessagingSchemaSql
 {
-    /// <summary>Creates the tables, the indexes the relay's queries use, and the NOTIFY trigger.</summary>
-    public static string Create(string? schema = null)
+    /// <summary>
+    /// Creates the tables and the indexes the relay's queries use. With <paramref name="notifyTrigger"/>, also a
+    /// trigger that sends <c>NOTIFY fanpin_outbox</c> at the commit of every transaction inserting outbox rows, for
+    /// writers outside the service process (scripts, tools). Off by default: PostgreSQL serializes notifying commits,
+    /// and the service's own commits already wake its relay in-process.
+    /// </summary>
+    public static string Create(string? schema = null, bool notifyTrigger = false)
     {
         var outbox = MessagingTables.Qualify(schema, MessagingTables.Outbox);
         var inbox = MessagingTables.Qualify(schema, MessagingTables.Inbox);
@@ -47,19 +52,22 @@ public static class MessagingSchemaSql
             );
             CREATE INDEX IF NOT EXISTS ix_inbox_message_processed ON {inbox} (processed_at);
 
-            -- NOTIFY is delivered at commit (never for a rolled-back insert) and folded to one per transaction,
-            -- so the relay wakes within milliseconds of a commit; polling remains the fallback.
-            CREATE OR REPLACE FUNCTION {notify}() RETURNS trigger LANGUAGE plpgsql AS $fanpin$
-            BEGIN
-                PERFORM pg_notify('{MessagingTables.NotifyChannel}', '');
-                RETURN NULL;
-            END
-            $fanpin$;
-            DROP TRIGGER IF EXISTS outbox_message_notify ON {outbox};
-            CREATE TRIGGER outbox_message_notify AFTER INSERT ON {outbox}
-                FOR EACH STATEMENT EXECUTE FUNCTION {notify}();
+            {(notifyTrigger ? NotifyTrigger(outbox, notify) : $"DROP TRIGGER IF EXISTS outbox_message_notify ON {outbox};")}
             """);
     }
+
+    private static string NotifyTrigger(string outbox, string notify) => $"""
+        -- NOTIFY is delivered at commit (never for a rolled-back insert) and folded to one per transaction.
+        CREATE OR REPLACE FUNCTION {notify}() RETURNS trigger LANGUAGE plpgsql AS $fanpin$
+        BEGIN
+            PERFORM pg_notify('{MessagingTables.NotifyChannel}', '');
+            RETURN NULL;
+        END
+        $fanpin$;
+        DROP TRIGGER IF EXISTS outbox_message_notify ON {outbox};
+        CREATE TRIGGER outbox_message_notify AFTER INSERT ON {outbox}
+            FOR EACH STATEMENT EXECUTE FUNCTION {notify}();
+        """;
 
     /// <summary>Drops what <see cref="Create"/> made (a migration's Down).</summary>
     public static string Drop(string? schema = null) =>

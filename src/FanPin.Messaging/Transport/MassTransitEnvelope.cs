@@ -1,7 +1,5 @@
 using System.Text.Json;
-using FanPin.IntegrationEvents;
 using MassTransit;
-using MassTransit.Serialization;
 
 namespace FanPin.Messaging.Transport;
 
@@ -20,37 +18,34 @@ public static class MassTransitEnvelope
     /// <summary>The message type URN consumers match on, e.g. <c>urn:message:FanPin.IntegrationEvents:WarningRaised</c>.</summary>
     public static string UrnOf(Type messageType) => MessageUrn.ForTypeString(messageType);
 
-    /// <summary>The envelope of one event.</summary>
-    public static byte[] Serialize(IntegrationEvent message, Type messageType, Uri sourceAddress, Uri destinationAddress, DateTimeOffset sentTime)
+    /// <summary>
+    /// The envelope of one event, embedding its outbox payload (<see cref="Serialization.EventJson"/>) as the message:
+    /// no deserialization in the relay. MassTransit reads it because <c>AddFanPinMessaging</c> gives its serializer the
+    /// same enum-by-name converter.
+    /// </summary>
+    public static byte[] Serialize(string payload, Type messageType, Guid eventId, Guid correlationId, Uri sourceAddress, Uri destinationAddress, DateTimeOffset sentTime)
     {
-        using var buffer = new MemoryStream(1024);
+        using var buffer = new MemoryStream(payload.Length + 768);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            writer.WriteString("messageId", message.EventId);
-            if (message.CorrelationId != Guid.Empty)
+            writer.WriteString("messageId", eventId);
+            if (correlationId != Guid.Empty)
             {
-                writer.WriteString("correlationId", message.CorrelationId);
-                writer.WriteString("conversationId", message.CorrelationId);
+                writer.WriteString("correlationId", correlationId);
             }
-            else
-            {
-                writer.WriteString("conversationId", message.EventId);
-            }
+            writer.WriteString("conversationId", correlationId != Guid.Empty ? correlationId : eventId);
             writer.WriteString("sourceAddress", sourceAddress.ToString());
             writer.WriteString("destinationAddress", destinationAddress.ToString());
             writer.WriteStartArray("messageType");
             writer.WriteStringValue(UrnOf(messageType));
             writer.WriteEndArray();
             writer.WritePropertyName("message");
-            JsonSerializer.Serialize(writer, message, messageType, SystemTextJsonMessageSerializer.Options);
+            writer.WriteRawValue(payload, skipInputValidation: true);
             writer.WriteString("sentTime", sentTime.UtcDateTime);
-            writer.WriteStartObject("headers");
-            writer.WriteString(RegionHeader, message.RegionCode);
-            writer.WriteEndObject();
             writer.WriteStartObject("host");
             writer.WriteString("machineName", Environment.MachineName);
-            writer.WriteString("processName", Environment.ProcessPath is { } path ? Path.GetFileNameWithoutExtension(path) : "dotnet");
+            writer.WriteString("processName", ProcessName);
             writer.WriteNumber("processId", Environment.ProcessId);
             writer.WriteString("frameworkVersion", Environment.Version.ToString());
             writer.WriteEndObject();
@@ -59,6 +54,5 @@ public static class MassTransitEnvelope
         return buffer.ToArray();
     }
 
-    /// <summary>Header naming the event's region (for tracing and ad-hoc inspection of queues).</summary>
-    public const string RegionHeader = "FanPin-RegionCode";
+    private static readonly string ProcessName = Environment.ProcessPath is { } path ? Path.GetFileNameWithoutExtension(path) : "dotnet";
 }

@@ -61,3 +61,27 @@ public sealed class BenchConsumer(BenchDbContext db, LatencyRecorder recorder) :
         }
     }
 }
+
+/// <summary>The same side effect through the batch consumer: one transaction per batch.</summary>
+public sealed class BenchBatchConsumer(BenchDbContext db, LatencyRecorder recorder) : IConsumer<Batch<HouseholdChanged>>
+{
+    private readonly SideEffects _inner = new(db);
+
+    public async Task Consume(ConsumeContext<Batch<HouseholdChanged>> context)
+    {
+        await _inner.Consume(context);
+        foreach (var message in context.Message)
+        {
+            recorder.Consumed(message.Message.EventId);
+        }
+    }
+
+    private sealed class SideEffects(BenchDbContext db) : IdempotentBatchConsumer<HouseholdChanged, BenchDbContext>(db)
+    {
+        protected override Task HandleBatchAsync(IReadOnlyList<HouseholdChanged> messages, ConsumeContext<Batch<HouseholdChanged>> context, CancellationToken cancellationToken)
+        {
+            Db.Set<Consumed>().AddRange(messages.Select(m => new Consumed { EventId = m.EventId, HouseholdId = m.HouseholdId ?? Guid.Empty }));
+            return Task.CompletedTask;
+        }
+    }
+}

@@ -17,6 +17,8 @@ namespace FanPin.Benchmarks.Messaging;
 ///    events/s from the first commit to the last consumer commit;
 /// 2. latency: a steady rate (default 1,000 events/s for 30 s), one event per transaction; p50/p99 from the
 ///    writer's commit returning to the consumer's commit returning.
+/// The consumer is the idempotent batch consumer (one transaction per batch of up to 100) or, with
+/// <c>--consumer single</c>, the per-message idempotent consumer (one transaction per event).
 /// </summary>
 public static class MessagingBenchmark
 {
@@ -25,7 +27,7 @@ public static class MessagingBenchmark
         var options = Options.Parse(args);
         var state = Path.Combine(Path.GetTempPath(), $"fanpin-bench-{Environment.ProcessId}");
         using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
-        Console.WriteLine($"messaging benchmark: {options}; {Environment.ProcessorCount} cores; PostgreSQL {(options.Durable ? "durable (fsync on)" : "non-durable")}");
+        Console.WriteLine($"messaging benchmark: {options}; {Environment.ProcessorCount} cores; PostgreSQL {(options.Durable ? "durable (fsync on)" : "non-durable")}; load average {LoadAverage()}");
         await using var infrastructure = await LocalInfrastructure.LocalInfrastructure.StartAsync(new LocalInfrastructureOptions
         {
             StateDirectory = state,
@@ -37,7 +39,7 @@ public static class MessagingBenchmark
         {
             var database = await CreateDatabaseAsync(infrastructure.ConnectionStrings[LocalInfrastructureOptions.Postgres]);
             var recorder = new LatencyRecorder();
-            using var host = BuildHost(database, infrastructure.ConnectionStrings[LocalInfrastructureOptions.Messaging], recorder);
+            using var host = BuildHost(database, infrastructure.ConnectionStrings[LocalInfrastructureOptions.Messaging], recorder, options.Batch);
             await host.StartAsync();
             await WaitForBusAsync(host);
 
@@ -49,6 +51,7 @@ public static class MessagingBenchmark
             await host.StopAsync();
 
             Console.WriteLine();
+            Console.WriteLine($"consumer: {(options.Batch ? "IdempotentBatchConsumer (batches of up to 100)" : "IdempotentConsumer (one transaction per event)")}; load average at the end {LoadAverage()}");
             Console.WriteLine("| measurement | figure |");
             Console.WriteLine("| --- | --- |");
             Console.WriteLine($"| {options.Events:N0} events committed (4 writers × 100 per transaction) | {throughput.CommitRate:N0} events/s |");
@@ -109,7 +112,7 @@ public static class MessagingBenchmark
     {
         recorder.Reset();
         var total = rate * seconds;
-        const int writers = 16;
+        const int writers = 64; // enough that commit latency never throttles the schedule
         var interval = Stopwatch.Frequency / (double)rate;
         var start = Stopwatch.GetTimestamp();
         var next = -1;
@@ -151,7 +154,7 @@ public static class MessagingBenchmark
         Version = i,
     };
 
-    private static IHost BuildHost(string database, string broker, LatencyRecorder recorder)
+    private static IHost BuildHost(string database, string broker, LatencyRecorder recorder, bool batch)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -160,7 +163,17 @@ public static class MessagingBenchmark
         builder.Configuration["ConnectionStrings:messaging"] = broker;
         builder.Services.AddSingleton(recorder);
         builder.Services.AddDbContext<BenchDbContext>(o => o.UseNpgsql(database));
-        builder.AddFanPinMessaging<BenchDbContext>("bench", m => m.AddConsumer<BenchConsumer>());
+        builder.AddFanPinMessaging<BenchDbContext>("bench", m =>
+        {
+            if (batch)
+            {
+                m.AddBatchConsumer<BenchBatchConsumer>(messageLimit: 100, timeLimitMs: 10, concurrency: 2);
+            }
+            else
+            {
+                m.AddConsumer<BenchConsumer>();
+            }
+        });
         return builder.Build();
     }
 
@@ -211,11 +224,23 @@ public static class MessagingBenchmark
         }
     }
 
-    private sealed record Options(int Events, int Rate, int Seconds, bool Durable)
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+    }
+
+    private sealed record Options(int Events, int Rate, int Seconds, bool Durable, bool Batch)
     {
         public static Options Parse(string[] args)
         {
-            var o = new Options(100_000, 1_000, 30, true);
+            var o = new Options(100_000, 1_000, 30, true, true);
             for (var i = 0; i < args.Length; i++)
             {
                 int Next() => int.Parse(args[++i], CultureInfo.InvariantCulture);
@@ -225,7 +250,8 @@ public static class MessagingBenchmark
                     "--rate" => o with { Rate = Next() },
                     "--seconds" => o with { Seconds = Next() },
                     "--fast" => o with { Durable = false },
-                    _ => throw new ArgumentException($"unknown option {args[i]}; expected --events N, --rate N, --seconds N, --fast"),
+                    "--consumer" => o with { Batch = args[++i] switch { "batch" => true, "single" => false, var c => throw new ArgumentException($"--consumer {c}: batch or single") } },
+                    _ => throw new ArgumentException($"unknown option {args[i]}; expected --events N, --rate N, --seconds N, --consumer batch|single, --fast"),
                 };
             }
             return o;
