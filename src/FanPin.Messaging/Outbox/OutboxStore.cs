@@ -106,7 +106,7 @@ public sealed class OutboxStore(string outboxTable, string inboxTable)
         long total = 0;
         foreach (var sql in new[]
         {
-            $"DELETE FROM {outboxTable} WHERE id IN (SELECT id FROM {outboxTable} WHERE published_at < @cutoff LIMIT 5000)",
+            $"DELETE FROM {outboxTable} WHERE id IN (SELECT id FROM {outboxTable} WHERE created_at < @cutoff AND published_at < @cutoff LIMIT 5000)",
             $"DELETE FROM {inboxTable} WHERE ctid IN (SELECT ctid FROM {inboxTable} WHERE processed_at < @cutoff LIMIT 5000)",
         })
         {
