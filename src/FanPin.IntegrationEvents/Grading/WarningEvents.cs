@@ -18,6 +18,18 @@ public sealed record WarningRaised : IntegrationEvent
 
     /// <summary>Position in the warning log, strictly increasing per grading database.</summary>
     public required long Sequence { get; init; }
+
+    /// <summary>The household's risk types as the registry names them ("Illness", "Disability", "Schooling", ...); empty when none is recorded.</summary>
+    public IReadOnlyList<string> RiskTypes { get; init; } = [];
+
+    /// <summary>The signal codes behind the grade (monitoring's codes, e.g. "MedicalCostAboveWarningLine"); empty when the grade rests on household facts alone.</summary>
+    public IReadOnlyList<string> SignalCodes { get; init; } = [];
+
+    /// <summary>The household's category ("PovertyAlleviated" or "Ordinary"); null when grading does not know it yet.</summary>
+    public string? HouseholdCategory { get; init; }
+
+    /// <summary>The labour ability of each current member ("Full", "Partial", "Lost", "None"), so assistance can fit measures without asking the registry.</summary>
+    public IReadOnlyList<string> MemberLabourAbilities { get; init; } = [];
 }
 
 /// <summary>A warning was re-graded because the household's data changed.</summary>
@@ -33,6 +45,18 @@ public sealed record WarningGradeChanged : IntegrationEvent
     public required string ReasonRuleId { get; init; }
 
     public required long Sequence { get; init; }
+
+    /// <summary>The household's risk types as the registry names them ("Illness", "Disability", "Schooling", ...); empty when none is recorded.</summary>
+    public IReadOnlyList<string> RiskTypes { get; init; } = [];
+
+    /// <summary>The signal codes behind the grade (monitoring's codes, e.g. "MedicalCostAboveWarningLine"); empty when the grade rests on household facts alone.</summary>
+    public IReadOnlyList<string> SignalCodes { get; init; } = [];
+
+    /// <summary>The household's category ("PovertyAlleviated" or "Ordinary"); null when grading does not know it yet.</summary>
+    public string? HouseholdCategory { get; init; }
+
+    /// <summary>The labour ability of each current member ("Full", "Partial", "Lost", "None"), so assistance can fit measures without asking the registry.</summary>
+    public IReadOnlyList<string> MemberLabourAbilities { get; init; } = [];
 }
 
 /// <summary>A warning was escalated because its handling is overdue (限时办结).</summary>
