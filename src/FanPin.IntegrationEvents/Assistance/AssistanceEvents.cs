@@ -1,5 +1,24 @@
 namespace FanPin.IntegrationEvents;
 
+/// <summary>A confirmed measure became a task handed to a department or township (清单交办), with its deadline.</summary>
+public sealed record TaskAssigned : IntegrationEvent
+{
+    public required Guid TaskId { get; init; }
+
+    public required Guid PlanId { get; init; }
+
+    /// <summary>The catalogue measure's code.</summary>
+    public required string MeasureCode { get; init; }
+
+    /// <summary>"Department" or "Township".</summary>
+    public required string AssigneeKind { get; init; }
+
+    /// <summary>Department code or township region code.</summary>
+    public required string Assignee { get; init; }
+
+    public required DateOnly DueDate { get; init; }
+}
+
 /// <summary>An assistance task handed to a department or township passed its deadline.</summary>
 public sealed record TaskOverdue : IntegrationEvent
 {
