@@ -38,6 +38,11 @@ public static class Composition
             .WithReference(model.Messaging)
             .WithReference(model.Cache);
 
+        model.AddProject("notification", "src/FanPin.Notification/FanPin.Notification.csproj", grpcPort: 7105, healthPort: 7205)
+            .WithDatabase("notificationdb")
+            .WithReference(model.Messaging)
+            .WithReference(model.Cache);
+
         return model;
     }
 }
