@@ -6,9 +6,9 @@ using FanPin.Policies;
 namespace FanPin.Grading.Application.Grading;
 
 /// <summary>
-/// The registry's current facts about a household (input, fed by the integrator from the registry's
-/// HouseholdRegistered / HouseholdChanged / MemberChanged / HouseholdIdentified / RiskEliminated events, reading
-/// what the event lacks through the registry's API). A complete snapshot: it replaces what grading knew.
+/// The registry's current facts about a household (input, fed by the consumers of the registry's
+/// HouseholdRegistered / HouseholdChanged / MemberChanged events from their household snapshot). A complete
+/// snapshot: it replaces what grading knew.
 /// </summary>
 /// <param name="EventId">The source event's id (for tracing; consumers deduplicate by it before calling).</param>
 /// <param name="OccurredAt">When the snapshot was true; older snapshots than the applied one are ignored.</param>

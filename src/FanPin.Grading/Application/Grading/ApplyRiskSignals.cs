@@ -6,7 +6,7 @@ using FanPin.Grading.Infrastructure;
 namespace FanPin.Grading.Application.Grading;
 
 /// <summary>
-/// Monitoring's latest evaluation of a household (input, fed by the integrator from RiskSignalsDetected: the same
+/// Monitoring's latest evaluation of a household (input, fed by RiskSignalsDetectedConsumer from RiskSignalsDetected: the same
 /// fields). A complete snapshot of the signals that fire now: an empty list means none fires any more. Amounts in
 /// the inputs are CNY; shares are 0–1 (docs/grading.md, "Inputs").
 /// </summary>
