@@ -81,13 +81,15 @@ public static class DatagenCommand
             $"wrote {summary.Regions:N0} regions ({summary.Villages:N0} villages), {summary.Households:N0} households, {summary.Members:N0} members, {summary.FeedRows:N0} feed rows in {summary.Feeds.Count} files in {summary.Elapsed.TotalSeconds:F1} s"));
         if (to == "grpc")
         {
-            await StreamAsync(settings, summary, output, registry!, monitoring!, token!).ConfigureAwait(false);
+            return await StreamAsync(settings, summary, output, registry!, monitoring!, token!).ConfigureAwait(false) ? 0 : 1;
         }
         return 0;
     }
 
-    private static async Task StreamAsync(DatagenSettings settings, DatagenSummary summary, string output, string registry, string monitoring, string token)
+    /// <summary>Streams the written files; true when no household and no feed row was refused.</summary>
+    private static async Task<bool> StreamAsync(DatagenSettings settings, DatagenSummary summary, string output, string registry, string monitoring, string token)
     {
+        var clean = true;
         using (var channel = ImportStreams.Channel(registry, token))
         {
             var regions = await ImportStreams.ImportRegionsAsync(channel, Path.Combine(output, DatagenRunner.RegionsFile)).ConfigureAwait(false);
@@ -95,6 +97,7 @@ public static class DatagenCommand
             var households = await ImportStreams.ImportHouseholdsAsync(channel, Path.Combine(output, DatagenRunner.HouseholdsFile),
                 $"datagen-{settings.Seed}-{settings.Province}", ProgressLine("households", summary.Households)).ConfigureAwait(false);
             PrintHouseholds(households);
+            clean &= households.Rejected == 0;
         }
         using var monitoringChannel = ImportStreams.Channel(monitoring, token);
         foreach (var (file, rows) in summary.Feeds)
@@ -104,7 +107,13 @@ public static class DatagenCommand
                 file.Period.ToString(), settings.Province).ConfigureAwait(false);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"feed {feedId}: {result.RowsReceived:N0} rows, applied {result.Applied:N0}, unchanged {result.Unchanged:N0}, already imported {result.AlreadyImported:N0}, invalid {result.Invalid:N0}, unmatched {result.Unmatched:N0}, duplicates {result.Duplicates:N0}"));
+            clean &= result.Invalid + result.Unmatched + result.Duplicates + result.OutsideScope == 0;
         }
+        if (!clean)
+        {
+            Console.WriteLine("some rows were refused (unmatched feed rows: monitoring may not have received the registry's households yet; send again, imports are idempotent)");
+        }
+        return clean;
     }
 
     public static async Task<int> RegionsImportAsync(Arguments a)
