@@ -2,6 +2,7 @@ extern alias monitoring;
 extern alias registry;
 
 using FanPin.Cli.Datagen;
+using Xunit.Abstractions;
 using FanPin.Policies;
 using monitoring::FanPin.Monitoring.Domain;
 using monitoring::FanPin.Monitoring.Infrastructure;
@@ -46,7 +47,7 @@ public sealed class DeterminismTests
     }
 }
 
-public sealed class GeneratedDataTests(TenThousandHouseholds province) : IClassFixture<TenThousandHouseholds>
+public sealed class GeneratedDataTests(TenThousandHouseholds province, ITestOutputHelper output) : IClassFixture<TenThousandHouseholds>
 {
     private static readonly DateOnly Today = GeneratedProvince.LastMonth.AddMonths(1).FirstDay;
 
@@ -150,6 +151,9 @@ public sealed class GeneratedDataTests(TenThousandHouseholds province) : IClassF
         Assert.Equal(10_000, households.Count);
         var monitored = households.Values.Where(ProvinceCheck.IsMonitored).ToList();
         var rate = (double)monitored.Count / households.Count;
+        output.WriteLine($"flagged {households.Values.Count(h => h.Signals.Count > 0)}, monitored (not excluded) {monitored.Count} = {rate:P2}; grade I {monitored.Count(h => h.Grade == 1)}, " +
+            $"II {monitored.Count(h => h.Grade == 2)}, III {monitored.Count(h => h.Grade == 3)}, none {monitored.Count(h => h.Grade is null)}; signals: " +
+            string.Join(", ", monitored.SelectMany(h => h.Signals).GroupBy(s => s).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}")));
         Assert.InRange(rate, 0.04, 0.065);
         for (var grade = 1; grade <= 3; grade++)
         {
