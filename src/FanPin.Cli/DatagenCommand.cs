@@ -36,10 +36,16 @@ public static class DatagenCommand
             ? h : throw new UsageException("--households must be a positive whole number");
         var months = int.TryParse(a.Get("months") ?? "12", NumberStyles.None, CultureInfo.InvariantCulture, out var m) && m is >= 1 and <= 60
             ? m : throw new UsageException("--months must be 1 to 60");
-        var lastMonth = Month.Of(utcNow.Year, utcNow.Month).AddMonths(-1);
+        var previousMonth = Month.Of(utcNow.Year, utcNow.Month).AddMonths(-1);
+        var lastMonth = previousMonth;
         if (a.Get("end-month") is { } endText && !Month.TryParse(endText, out lastMonth))
         {
             throw new UsageException($"--end-month '{endText}' is not a month (yyyy-MM)");
+        }
+        if (lastMonth.CompareTo(previousMonth) > 0)
+        {
+            // Feed rows of the current or a later month, and people born after today, are refused by the imports.
+            throw new UsageException($"--end-month {lastMonth} is after last month ({previousMonth}): the imports refuse months that are not over yet");
         }
         var counties = a.Get("counties") is { Length: > 0 } list
             ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

@@ -19,8 +19,8 @@ public static class ImportStreams
     /// <summary>Most households in one ImportHouseholds batch (the registry's limit).</summary>
     public const int HouseholdBatchSize = 200_000;
 
-    /// <summary>Most regions in one ImportRegions request (the registry's limit).</summary>
-    public const int RegionBatchSize = 200_000;
+    /// <summary>Regions per ImportRegions request: under the registry's limit (200,000) and a 4 MiB message.</summary>
+    public const int RegionBatchSize = 50_000;
 
     private const int RowsPerMessage = 1000;
 

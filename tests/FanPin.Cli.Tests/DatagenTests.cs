@@ -181,6 +181,7 @@ public sealed class SettingsTests
     [InlineData("--seed 1 --households 10 --months 0", "--months must be 1 to 60")]
     [InlineData("--seed 1 --households 10 --end-month 2026-13", "--end-month '2026-13' is not a month (yyyy-MM)")]
     [InlineData("--seed 1 --households 10 --counties 6201", "--counties: '6201' is not a 6-digit county code")]
+    [InlineData("--seed 1 --households 10 --end-month 2026-11", "--end-month 2026-11 is after last month (2026-10): the imports refuse months that are not over yet")]
     [InlineData("--households 10", "--seed is required")]
     public void Bad_options_are_refused_naming_the_option(string args, string message)
     {
