@@ -198,6 +198,10 @@ public sealed class ProvinceGenerator
             {
                 minimumLiving = false;
             }
+            else if (profile == HouseholdProfile.NoLabourTransfers)
+            {
+                minimumLiving = true; // living on transfers: 低保 unless 特困
+            }
             Income(profile, minimumLiving, extremePoverty);
             Risks(profile);
             Exclusions(profile);
@@ -519,7 +523,7 @@ public sealed class ProvinceGenerator
             };
             var target = (long)(perCapita * Line * n);
             // Transfers first (pensions, allowances, dividends): what the household gets whatever it earns.
-            var transfers = _streams.Count;
+            const int transfers = 0; // streams were cleared for this household
             for (var i = 0; i < _count; i++)
             {
                 var m = _members[i];
