@@ -181,6 +181,15 @@ public sealed class EndToEndImportTests : IAsyncLifetime
             Assert.Equal(preview.Summary.Regions, await TestDatabase.CountAsync(_registryInfra.PostgresConnectionString, "SELECT count(*) FROM regions"));
             Assert.Equal(preview.Summary.Feeds.Count, await TestDatabase.CountAsync(_monitoringInfra.PostgresConnectionString, "SELECT count(*) FROM feeds"));
             Assert.Equal(preview.Summary.FeedRows, await TestDatabase.CountAsync(_monitoringInfra.PostgresConnectionString, "SELECT count(*) FROM feed_rows"));
+
+            // The stand-alone commands on the same files: regions unchanged, the household batch answered with its first outcome.
+            var registry = _registryAddress.ToString();
+            Assert.Equal(0, await CliApp.RunAsync(["regions", "import", Path.Combine(output, DatagenRunner.RegionsFile), "--registry", registry,
+                "--token", Token(CallerRole.Province, "62")]));
+            Assert.Equal(0, await CliApp.RunAsync(["households", "import", Path.Combine(output, DatagenRunner.HouseholdsFile), "--registry", registry,
+                "--token", Token(CallerRole.Province, "62"), "--batch-id", "datagen-3-62"]));
+            Assert.Equal(300, await TestDatabase.CountAsync(_registryInfra.PostgresConnectionString, "SELECT count(*) FROM households"));
+            Assert.Equal(2, await CliApp.RunAsync(["households", "import", "--registry", registry, "--token", "t"]));
         }
         finally
         {
