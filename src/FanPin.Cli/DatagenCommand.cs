@@ -18,7 +18,7 @@ public static class DatagenCommand
                 feeds/DEPT/YYYY-MM.csv (one per department and reporting month) and manifest.json in DIR
                 (default ./datagen). --end-month: the last month of history (default: last month). --to grpc
                 writes the files, then streams regions and households to the registry and every feed to
-                monitoring (TOKEN: a province or county token, e.g. from `fanpin token --role province --region 62`).
+                monitoring (TOKEN: a province token, e.g. from `fanpin token --role province --region 62`).
           regions import FILE --registry URL --token TOKEN
                 Streams a regions.csv (code,name[,level][,parent_code]) to RegionService.ImportRegions.
           households import FILE --registry URL --token TOKEN [--batch-id PREFIX]
