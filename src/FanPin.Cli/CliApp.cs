@@ -24,7 +24,7 @@ public static class CliApp
                 Moves the messages of QUEUE_error back to QUEUE (after the cause is fixed); each is removed from
                 the error queue only once the broker confirmed the copy. A message that fails again returns to
                 the error queue. AMQP-URI defaults to ConnectionStrings__messaging from the environment.
-        """ + "\n" + FeedImportCommand.Usage;
+        """ + "\n" + FeedImportCommand.Usage + "\n" + DatagenCommand.Usage;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -40,6 +40,9 @@ public static class CliApp
                 "token" => Token(new Arguments(args.Skip(1))),
                 "infra" when args.Length > 1 && args[1] == "up" => await InfraUpAsync(new Arguments(args.Skip(2))),
                 "feed" when args.Length > 1 && args[1] == "import" => await FeedImportAsync(new Arguments(args.Skip(2))),
+                "datagen" => await DatagenCommand.RunAsync(new Arguments(args.Skip(1))),
+                "regions" when args.Length > 1 && args[1] == "import" => await DatagenCommand.RegionsImportAsync(new Arguments(args.Skip(2))),
+                "households" when args.Length > 1 && args[1] == "import" => await DatagenCommand.HouseholdsImportAsync(new Arguments(args.Skip(2))),
                 "messages" when args.Length > 1 && args[1] == "errors" => await MessagesCommands.ErrorsAsync(new Arguments(args.Skip(2))),
                 "messages" when args.Length > 1 && args[1] == "replay" => await MessagesCommands.ReplayAsync(new Arguments(args.Skip(2))),
                 _ => throw new UsageException($"unknown command '{string.Join(' ', args.Take(2))}'"),
@@ -51,7 +54,8 @@ public static class CliApp
             return 2;
         }
         catch (Exception ex) when (ex is MissingPrerequisiteException or LocalServerFailedException or InvalidOperationException
-            or RabbitMQ.Client.Exceptions.OperationInterruptedException or RabbitMQ.Client.Exceptions.BrokerUnreachableException)
+            or RabbitMQ.Client.Exceptions.OperationInterruptedException or RabbitMQ.Client.Exceptions.BrokerUnreachableException
+            or FanPin.Grpc.RpcException or FormatException or IOException or HttpRequestException)
         {
             await Console.Error.WriteLineAsync($"fanpin: {ex.Message}");
             return 1;
@@ -133,6 +137,19 @@ public static class CliApp
         {
             await Console.Error.WriteLineAsync($"fanpin: feed import failed: {ex.Message}");
             return 1;
+        }
+    }
+
+    /// <summary>Like <see cref="CheckKnown"/>, with one positional FILE allowed.</summary>
+    internal static void CheckKnownWithFile(Arguments a, params string[] known)
+    {
+        if (a.Names.FirstOrDefault(n => !known.Contains(n)) is { } unknown)
+        {
+            throw new UsageException($"unknown option --{unknown}");
+        }
+        if (a.Positional.Count > 1)
+        {
+            throw new UsageException($"unexpected argument '{a.Positional[1]}'");
         }
     }
 

@@ -1,0 +1,184 @@
+using System.Globalization;
+using FanPin.Cli.Datagen;
+using FanPin.Grpc;
+
+namespace FanPin.Cli;
+
+/// <summary>
+/// <c>fanpin datagen</c>: a synthetic province (docs/datagen.md) written as import files, or streamed to the running
+/// registry and monitoring services; and <c>fanpin regions import</c> / <c>fanpin households import</c>, which stream
+/// those files to the registry over gRPC.
+/// </summary>
+public static class DatagenCommand
+{
+    public const string Usage = """
+          datagen --seed N --households N [--province 62] [--counties C1,C2,...] [--months 12] [--end-month YYYY-MM]
+                  [--output DIR] [--to files|grpc] [--registry URL --monitoring URL --token TOKEN]
+                Generates a synthetic province (deterministic by seed and options): regions.csv, households.csv,
+                feeds/DEPT/YYYY-MM.csv (one per department and reporting month) and manifest.json in DIR
+                (default ./datagen). --end-month: the last month of history (default: last month). --to grpc
+                writes the files, then streams regions and households to the registry and every feed to
+                monitoring (TOKEN: a province token, e.g. from `fanpin token --role province --region 62`).
+          regions import FILE --registry URL --token TOKEN
+                Streams a regions.csv (code,name[,level][,parent_code]) to RegionService.ImportRegions.
+          households import FILE --registry URL --token TOKEN [--batch-id PREFIX]
+                Streams a households.csv (docs/datagen.md) to HouseholdService.ImportHouseholds in batches of
+                200,000 households, batch ids PREFIX-1, PREFIX-2, ... (default: the file name); a batch sent again
+                is answered with its first outcome, never imported twice.
+        """;
+
+    /// <summary>Parses the datagen options (pure, for tests too).</summary>
+    public static DatagenSettings ParseSettings(Arguments a, DateTime utcNow)
+    {
+        var seed = long.TryParse(a.Require("seed"), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var s)
+            ? s : throw new UsageException("--seed must be a whole number");
+        var households = int.TryParse(a.Require("households"), NumberStyles.None, CultureInfo.InvariantCulture, out var h) && h > 0
+            ? h : throw new UsageException("--households must be a positive whole number");
+        var months = int.TryParse(a.Get("months") ?? "12", NumberStyles.None, CultureInfo.InvariantCulture, out var m) && m is >= 1 and <= 60
+            ? m : throw new UsageException("--months must be 1 to 60");
+        var previousMonth = Month.Of(utcNow.Year, utcNow.Month).AddMonths(-1);
+        var lastMonth = previousMonth;
+        if (a.Get("end-month") is { } endText && !Month.TryParse(endText, out lastMonth))
+        {
+            throw new UsageException($"--end-month '{endText}' is not a month (yyyy-MM)");
+        }
+        if (lastMonth.CompareTo(previousMonth) > 0)
+        {
+            // Feed rows of the current or a later month, and people born after today, are refused by the imports.
+            throw new UsageException($"--end-month {lastMonth} is after last month ({previousMonth}): the imports refuse months that are not over yet");
+        }
+        var counties = a.Get("counties") is { Length: > 0 } list
+            ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : null;
+        if (counties?.FirstOrDefault(c => c.Length is not (6 or 12) || !c.All(char.IsAsciiDigit)) is { } bad)
+        {
+            throw new UsageException($"--counties: '{bad}' is not a 6-digit county code");
+        }
+        return new DatagenSettings(seed, households, a.Get("province") ?? "62", counties, months, lastMonth);
+    }
+
+    public static async Task<int> RunAsync(Arguments a)
+    {
+        CliApp.CheckKnown(a, "seed", "households", "province", "counties", "months", "end-month", "output", "to", "registry", "monitoring", "token");
+        var settings = ParseSettings(a, DateTime.UtcNow);
+        var to = a.Get("to") ?? "files";
+        if (to is not ("files" or "grpc"))
+        {
+            throw new UsageException("--to must be files or grpc");
+        }
+        string? registry = null, monitoring = null, token = null;
+        if (to == "grpc")
+        {
+            (registry, monitoring, token) = (a.Require("registry"), a.Require("monitoring"), a.Require("token"));
+        }
+        var output = a.Get("output") ?? "datagen";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"datagen: seed {settings.Seed}, {settings.Households:N0} households, province {settings.Province}, months {settings.FirstMonth}..{settings.LastMonth} -> {Path.GetFullPath(output)}"));
+        DatagenSummary summary;
+        try
+        {
+            summary = await DatagenRunner.WriteFilesAsync(settings, output, new Reporter()).ConfigureAwait(false);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"wrote {summary.Regions:N0} regions ({summary.Villages:N0} villages), {summary.Households:N0} households, {summary.Members:N0} members, {summary.FeedRows:N0} feed rows in {summary.Feeds.Count} files in {summary.Elapsed.TotalSeconds:F1} s"));
+        if (to == "grpc")
+        {
+            return await StreamAsync(settings, summary, output, registry!, monitoring!, token!).ConfigureAwait(false) ? 0 : 1;
+        }
+        return 0;
+    }
+
+    /// <summary>Streams the written files; true when no household and no feed row was refused.</summary>
+    private static async Task<bool> StreamAsync(DatagenSettings settings, DatagenSummary summary, string output, string registry, string monitoring, string token)
+    {
+        var clean = true;
+        using (var channel = ImportStreams.Channel(registry, token))
+        {
+            var regions = await ImportStreams.ImportRegionsAsync(channel, Path.Combine(output, DatagenRunner.RegionsFile)).ConfigureAwait(false);
+            Console.WriteLine($"regions: {regions.Inserted:N0} inserted, {regions.Renamed:N0} renamed, {regions.Unchanged:N0} unchanged");
+            var households = await ImportStreams.ImportHouseholdsAsync(channel, Path.Combine(output, DatagenRunner.HouseholdsFile),
+                $"datagen-{settings.Seed}-{settings.Province}", ProgressLine("households", summary.Households)).ConfigureAwait(false);
+            PrintHouseholds(households);
+            clean &= households.Rejected == 0;
+        }
+        using var monitoringChannel = ImportStreams.Channel(monitoring, token);
+        foreach (var (file, rows) in summary.Feeds)
+        {
+            var feedId = $"datagen-{settings.Seed}-{file.Department}-{file.Period}";
+            var result = await ImportStreams.ImportFeedAsync(monitoringChannel, Path.Combine(output, file.RelativePath), feedId, file.Department,
+                file.Period.ToString(), settings.Province).ConfigureAwait(false);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"feed {feedId}: {result.RowsReceived:N0} rows, applied {result.Applied:N0}, unchanged {result.Unchanged:N0}, already imported {result.AlreadyImported:N0}, invalid {result.Invalid:N0}, unmatched {result.Unmatched:N0}, duplicates {result.Duplicates:N0}"));
+            clean &= result.Invalid + result.Unmatched + result.Duplicates + result.OutsideScope == 0;
+        }
+        if (!clean)
+        {
+            Console.WriteLine("some rows were refused (unmatched feed rows: monitoring may not have received the registry's households yet; send again, imports are idempotent)");
+        }
+        return clean;
+    }
+
+    public static async Task<int> RegionsImportAsync(Arguments a)
+    {
+        CliApp.CheckKnownWithFile(a, "registry", "token");
+        var file = ExistingFile(a);
+        using var channel = ImportStreams.Channel(a.Require("registry"), a.Require("token"));
+        var (inserted, renamed, unchanged) = await ImportStreams.ImportRegionsAsync(channel, file).ConfigureAwait(false);
+        Console.WriteLine($"regions: {inserted:N0} inserted, {renamed:N0} renamed, {unchanged:N0} unchanged");
+        return 0;
+    }
+
+    public static async Task<int> HouseholdsImportAsync(Arguments a)
+    {
+        CliApp.CheckKnownWithFile(a, "registry", "token", "batch-id");
+        var file = ExistingFile(a);
+        using var channel = ImportStreams.Channel(a.Require("registry"), a.Require("token"));
+        var prefix = a.Get("batch-id") ?? Path.GetFileNameWithoutExtension(file);
+        var result = await ImportStreams.ImportHouseholdsAsync(channel, file, prefix, ProgressLine("households", null)).ConfigureAwait(false);
+        PrintHouseholds(result);
+        return result.Rejected > 0 ? 1 : 0;
+    }
+
+    private static void PrintHouseholds(ImportStreams.HouseholdsImported result)
+    {
+        Console.WriteLine($"households: {result.Received:N0} received in {result.Batches} batch(es), {result.Accepted:N0} accepted, {result.Rejected:N0} rejected");
+        foreach (var error in result.FirstErrors.Take(20))
+        {
+            Console.WriteLine($"  household {error.RowNumber}: {error.Field}: {error.Reason}");
+        }
+    }
+
+    private static string ExistingFile(Arguments a)
+    {
+        var file = a.Positional.Count == 1 ? a.Positional[0] : throw new UsageException("expected one FILE");
+        return File.Exists(file) ? file : throw new UsageException($"{file} does not exist");
+    }
+
+    private static Action<int> ProgressLine(string what, long? total)
+    {
+        var last = DateTime.UtcNow;
+        return sent =>
+        {
+            if ((DateTime.UtcNow - last).TotalSeconds >= 1)
+            {
+                last = DateTime.UtcNow;
+                Console.WriteLine(total is { } t ? $"  {what}: {sent:N0}/{t:N0} sent" : $"  {what}: {sent:N0} sent");
+            }
+        };
+    }
+
+    /// <summary>Prints progress once a second (plain lines: runs are long and often logged).</summary>
+    private sealed class Reporter : IProgress<DatagenProgress>
+    {
+        public void Report(DatagenProgress value)
+        {
+            var rate = value.Elapsed.TotalSeconds > 0 ? value.HouseholdsDone / value.Elapsed.TotalSeconds : 0;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {value.HouseholdsDone:N0}/{value.HouseholdsTotal:N0} households ({100.0 * value.HouseholdsDone / value.HouseholdsTotal:F0}%), {value.FeedRows:N0} feed rows, {value.Elapsed.TotalSeconds:F1} s, {rate:N0} households/s"));
+        }
+    }
+}
