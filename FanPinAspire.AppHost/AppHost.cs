@@ -22,7 +22,7 @@ namespace FanPin.AppHost;
 public static class AppHost
 {
     public const string Usage = """
-        usage: dotnet run --project FanPinAspire.AppHost -- [run] [--state DIR] [--fresh] [--status-port N]
+        usage: dotnet run --project FanPinAspire.AppHost -- [run] [--state DIR] [--fresh] [--status-port N] [--seed demo]
                dotnet run --project FanPinAspire.AppHost -- status [--state DIR]
                dotnet run --project FanPinAspire.AppHost -- publish --target kubernetes|compose --output DIR
 
@@ -30,6 +30,8 @@ public static class AppHost
           --state DIR    where the servers keep their data (default .fanpin/ in the repository)
           --fresh        delete the data of earlier runs first
           --status-port  port of the status page (default 7100; a free one when taken)
+          --seed demo    once healthy, load a synthetic county (2,000 households, a year of department
+                         feeds) through the public APIs and report the warnings as they appear
           status         print the resources of the AppHost running on the same state folder
           publish        write deployment manifests (see docs/deployment.md)
 
@@ -141,7 +143,12 @@ public static class AppHost
                 statusPage = await StatusServer.StartAsync(statusPort, ct => SnapshotAsync(infrastructure, processes, ct));
                 var statusUrl = $"http://127.0.0.1:{statusPort}/";
                 await File.WriteAllTextAsync(Path.Combine(options.State, "apphost.json"), JsonSerializer.Serialize(new { statusUrl, pid = Environment.ProcessId }), stopping.Token);
-                await PrintReadyAsync(infrastructure, processes, statusUrl, stopping.Token);
+                var token = await PrintReadyAsync(infrastructure, processes, statusUrl, stopping.Token);
+                if (options.Seed == "demo")
+                {
+                    string Url(string name) => processes.Single(p => p.Resource.Name == name).GrpcUrl;
+                    await DemoSeed.RunAsync(CliAssemblyPath(), options.State, Url("registry"), Url("monitoring"), Url("grading"), token, log, stopping.Token);
+                }
 
                 while (!stopping.IsCancellationRequested)
                 {
@@ -245,7 +252,7 @@ public static class AppHost
         return rows;
     }
 
-    private static async Task PrintReadyAsync(LocalInfrastructure.LocalInfrastructure infrastructure, IReadOnlyList<ServiceProcess> processes, string statusUrl, CancellationToken cancellationToken)
+    private static async Task<string> PrintReadyAsync(LocalInfrastructure.LocalInfrastructure infrastructure, IReadOnlyList<ServiceProcess> processes, string statusUrl, CancellationToken cancellationToken)
     {
         Console.WriteLine();
         Console.Write(StatusServer.Table(await SnapshotAsync(infrastructure, processes, cancellationToken)));
@@ -263,6 +270,7 @@ public static class AppHost
         Console.WriteLine($"Development token (province 62, 12 h; `dotnet run --project src/FanPin.Cli -- token` mints others):");
         Console.WriteLine($"TOKEN={token}");
         Console.WriteLine("Ready. Ctrl-C stops everything.");
+        return token;
     }
 
     private static string ConnectionString(LocalInfrastructure.LocalInfrastructure infrastructure, string name) =>
@@ -313,6 +321,13 @@ public static class AppHost
         return Path.Combine(projectDirectory, "bin", configuration, "net10.0", service.AssemblyName + ".dll");
     }
 
+    /// <summary>The CLI's build output (`fanpin datagen` loads the demo county).</summary>
+    internal static string CliAssemblyPath()
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        return Path.Combine(RepositoryRoot(), "src", "FanPin.Cli", "bin", configuration, "net10.0", "fanpin.dll");
+    }
+
     /// <summary>The folder holding FanPinAspire.sln, so the state folder does not depend on the working directory.</summary>
     internal static string RepositoryRoot()
     {
@@ -337,6 +352,7 @@ public static class AppHost
         public int StatusPort { get; private set; } = 7100;
         public string? Target { get; private set; }
         public string? Output { get; private set; }
+        public string? Seed { get; private set; }
 
         public static Options Parse(string[] args)
         {
@@ -351,6 +367,7 @@ public static class AppHost
                     case "--status-port": o.StatusPort = int.TryParse(Next(), CultureInfo.InvariantCulture, out var p) && p is > 0 and < 65536 ? p : throw new ArgumentException("--status-port must be a port number"); break;
                     case "--target": o.Target = Next(); break;
                     case "--output": o.Output = Next(); break;
+                    case "--seed": o.Seed = Next() is "demo" ? "demo" : throw new ArgumentException("--seed takes 'demo'"); break;
                     case "--help" or "-h": o.Help = true; break;
                     default: throw new ArgumentException($"unknown argument '{args[i]}'");
                 }

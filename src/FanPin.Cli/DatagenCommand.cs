@@ -106,6 +106,15 @@ public static class DatagenCommand
             clean &= households.Rejected == 0;
         }
         using var monitoringChannel = ImportStreams.Channel(monitoring, token);
+        using (var registryChannel = ImportStreams.Channel(registry, token))
+        {
+            var known = await ImportStreams.WaitUntilMonitoringKnowsHouseholdsAsync(registryChannel, monitoringChannel, settings.Province, 2000, TimeSpan.FromMinutes(3),
+                (done, total) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"monitoring knows {done:N0} of {total:N0} sampled households"))).ConfigureAwait(false);
+            if (!known)
+            {
+                Console.WriteLine("monitoring did not learn every sampled household within 3 minutes (is it consuming the registry's events?); importing the feeds anyway");
+            }
+        }
         foreach (var (file, rows) in summary.Feeds)
         {
             var feedId = $"datagen-{settings.Seed}-{file.Department}-{file.Period}";

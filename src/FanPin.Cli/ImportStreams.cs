@@ -28,6 +28,57 @@ public static class ImportStreams
     public static GrpcChannel Channel(string address, string token) =>
         GrpcChannel.ForAddress(new Uri(address), new GrpcChannelOptions { MaxReceiveMessageSize = null }.WithBearerToken(token));
 
+    /// <summary>
+    /// Waits until monitoring knows the registry's households (it learns them from the registry's events, a moment
+    /// after the import): a feed row naming a person monitoring does not know yet is refused as unmatched, and a
+    /// feed sent again is answered with its first outcome. Probes up to <paramref name="sample"/> households of
+    /// <paramref name="regionPrefix"/> with GetIncomeSummary (NOT_FOUND = not known yet); true when all are known.
+    /// </summary>
+    public static async Task<bool> WaitUntilMonitoringKnowsHouseholdsAsync(GrpcChannel registry, GrpcChannel monitoring, string regionPrefix, int sample,
+        TimeSpan timeout, Action<int, int>? progress = null, CancellationToken ct = default)
+    {
+        var households = new Reg.HouseholdService.HouseholdServiceClient(registry);
+        var ids = new List<string>();
+        var page = "";
+        do
+        {
+            var reply = await households.ListHouseholdsAsync(new Reg.ListHouseholdsRequest { RegionPrefix = regionPrefix, PageSize = 500, PageToken = page },
+                cancellationToken: ct).ResponseAsync.ConfigureAwait(false);
+            ids.AddRange(reply.Households.Select(h => h.Id));
+            page = reply.NextPageToken;
+        }
+        while (page.Length > 0 && ids.Count < sample);
+        var summaries = new Mon.RecordService.RecordServiceClient(monitoring);
+        var pending = ids.Take(sample).ToList();
+        var started = DateTime.UtcNow;
+        while (true)
+        {
+            var still = new List<string>();
+            foreach (var id in pending)
+            {
+                try
+                {
+                    await summaries.GetIncomeSummaryAsync(new Mon.GetIncomeSummaryRequest { HouseholdId = id }, cancellationToken: ct).ResponseAsync.ConfigureAwait(false);
+                }
+                catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+                {
+                    still.Add(id);
+                }
+            }
+            progress?.Invoke(Math.Min(ids.Count, sample) - still.Count, Math.Min(ids.Count, sample));
+            if (still.Count == 0)
+            {
+                return true;
+            }
+            if (DateTime.UtcNow - started > timeout)
+            {
+                return false;
+            }
+            pending = still;
+            await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Imports regions.csv (columns code,name[,level][,parent_code]); returns inserted, renamed, unchanged.</summary>
     public static async Task<(int Inserted, int Renamed, int Unchanged)> ImportRegionsAsync(GrpcChannel channel, string file, CancellationToken ct = default)
     {
