@@ -93,6 +93,9 @@ public sealed class MonitoringServer : IsolatedInfrastructure, IAsyncLifetime
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>A token for <paramref name="caller"/>, signed with the server's key.</summary>
+    public string TokenFor(Caller caller) => (_issuer ?? throw new InvalidOperationException("not initialized")).Issue(caller, TimeSpan.FromHours(1));
+
     /// <summary>Clients of every monitoring service calling as <paramref name="caller"/> (null: without a token).</summary>
     public MonitoringClients As(Caller? caller)
     {
