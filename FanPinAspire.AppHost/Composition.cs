@@ -36,7 +36,8 @@ public static class Composition
         model.AddProject("assistance", "src/FanPin.Assistance/FanPin.Assistance.csproj", grpcPort: 7104, healthPort: 7204)
             .WithDatabase("assistancedb")
             .WithReference(model.Messaging)
-            .WithReference(model.Cache);
+            .WithReference(model.Cache)
+            .WithReference(model.Services.Single(s => s.Name == "monitoring"));
 
         return model;
     }

@@ -29,6 +29,12 @@ public static class ManifestWriter
             _ => ($"http://0.0.0.0:{GrpcPort}", $"http://0.0.0.0:{HealthPort}"));
         env["ASPNETCORE_ENVIRONMENT"] = ("Production", false);
         env["Auth__SigningKey"] = ("<the province's signing key>", true);
+        if (service.Infrastructure.Any(i => i.Name == "messaging"))
+        {
+            // A province's broker is a cluster: replicated queues. Decide before the first start (RabbitMQ will not
+            // turn an existing classic queue into a quorum queue); local runs keep classic queues.
+            env["Messaging__QuorumQueues"] = ("true", false);
+        }
         return env;
     }
 

@@ -2,6 +2,8 @@ using System.Reflection;
 using FanPin.Assistance.Application.Common;
 using FanPin.Assistance.Application.Tasks;
 using FanPin.Assistance.Infrastructure;
+using FanPin.Assistance.Messaging;
+using FanPin.ServiceDefaults.HealthChecks;
 using FanPin.Policies;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -12,6 +14,12 @@ namespace FanPin.Assistance;
 /// <summary>Wiring of the assistance service: database, policies, clock, income summaries, scan lock and every use case.</summary>
 public static class AssistanceServices
 {
+    /// <summary>The service's name: queue prefix (<c>assistance-warning-raised</c>) and CloudEvents source.</summary>
+    public const string ServiceName = "assistance";
+
+    /// <summary>The monitoring service's name: its address is <c>services:monitoring:grpc:0</c> (<c>services__monitoring__grpc__0</c>).</summary>
+    public const string MonitoringServiceName = "monitoring";
+
     /// <summary>Connection string name (<c>ConnectionStrings__assistancedb</c>).</summary>
     public const string DatabaseName = "assistancedb";
 
@@ -30,13 +38,35 @@ public static class AssistanceServices
     /// <summary>Expiry of the scan lock in seconds (<c>Assistance__OverdueScan__LockSeconds</c>, default 120).</summary>
     public const string ScanLockKey = "Assistance:OverdueScan:LockSeconds";
 
+    /// <summary>
+    /// The host's wiring: the service's parts (<see cref="AddAssistance(IServiceCollection, IConfiguration)"/>), the
+    /// overdue scan, messaging (outbox relay and the warning consumers; <c>ConnectionStrings:messaging</c>) and the
+    /// readiness checks of its database and broker (<c>/health</c>: <c>postgres</c>, <c>rabbitmq</c>).
+    /// </summary>
+    public static TBuilder AddAssistance<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddAssistance(builder.Configuration).AddOverdueScanSchedule().AddEffectReviewSchedule();
+        // Events leave through the outbox (relay → RabbitMQ); grading's warnings come in through idempotent consumers.
+        builder.AddFanPinMessaging<AssistanceDbContext>(ServiceName, m => m
+            .AddConsumer<WarningRaisedConsumer>()
+            .AddConsumer<WarningGradeChangedConsumer>()
+            .AddConsumer<WarningClearedConsumer>());
+        builder.Services.AddHealthChecks()
+            .AddPostgres(builder.Configuration.GetConnectionString(DatabaseName)!)
+            .AddRabbitMq(builder.Configuration.GetConnectionString(MessagingHostingExtensions.ConnectionName)!);
+        return builder;
+    }
+
+    /// <summary>Seconds between effect reviews (<c>Assistance__EffectReview__IntervalSeconds</c>, default 86400: income summaries change monthly).</summary>
+    public const string EffectReviewIntervalKey = "Assistance:EffectReview:IntervalSeconds";
+
     /// <summary>Adds the service's parts. The scheduled scan is added separately (<see cref="AddOverdueScanSchedule"/>).</summary>
     public static IServiceCollection AddAssistance(this IServiceCollection services, IConfiguration configuration)
     {
         var connectionString = configuration.GetConnectionString(DatabaseName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{DatabaseName} is not configured (environment variable ConnectionStrings__{DatabaseName}).");
         services.AddDbContext<AssistanceDbContext>(o => o.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history")));
-        services.TryAddSingleton<IDomainEventStaging, DomainEventJournal>();
+        services.TryAddSingleton<IDomainEventStaging, OutboxStaging>();
         services.AddSingleton(_ =>
         {
             var directory = configuration[PolicyDirectoryKey];
@@ -44,7 +74,11 @@ public static class AssistanceServices
         });
         services.AddSingleton<AssistanceClock>();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IIncomeSummaries, UnavailableIncomeSummaries>();
+        // Income summaries from the monitoring service over gRPC, with the service's own short-lived tokens.
+        services.AddGrpcClient<FanPin.Contracts.Monitoring.V1.RecordService.RecordServiceClient>(MonitoringServiceName);
+        services.AddGrpcClient<FanPin.Contracts.Monitoring.V1.GuaranteeService.GuaranteeServiceClient>(MonitoringServiceName);
+        services.TryAddSingleton(sp => new ServiceTokens(sp.GetRequiredService<FanPin.ServiceDefaults.Authentication.TokenIssuer>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IIncomeSummaries, MonitoringIncomeSummaries>();
         services.TryAddSingleton<Lazy<IConnectionMultiplexer>>(_ => new Lazy<IConnectionMultiplexer>(() =>
             ConnectionMultiplexer.Connect(configuration.GetConnectionString(CacheName)
                 ?? throw new InvalidOperationException($"ConnectionStrings:{CacheName} (Redis) is not configured; the overdue scan needs it for its lock."))));
@@ -54,6 +88,7 @@ public static class AssistanceServices
             var seconds = configuration.GetValue(ScanLockKey, 120);
             return new RedisScanLock(() => redis.Value, (configuration[KeyPrefixKey] ?? "") + "assistance:overdue-scan", TimeSpan.FromSeconds(seconds));
         });
+        services.AddScoped<EffectEvaluation>();
         foreach (var useCase in UseCaseTypes)
         {
             services.AddScoped(useCase);
@@ -65,6 +100,13 @@ public static class AssistanceServices
     public static IServiceCollection AddOverdueScanSchedule(this IServiceCollection services)
     {
         services.AddHostedService<OverdueScanSchedule>();
+        return services;
+    }
+
+    /// <summary>Reviews finished plans without a proposal every <see cref="EffectReviewIntervalKey"/> seconds (<see cref="ReviewPendingEffects"/>).</summary>
+    public static IServiceCollection AddEffectReviewSchedule(this IServiceCollection services)
+    {
+        services.AddHostedService<EffectReviewSchedule>();
         return services;
     }
 
@@ -113,4 +155,39 @@ internal sealed partial class OverdueScanSchedule(IServiceScopeFactory scopes, I
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Overdue scan failed; it runs again at the next tick")]
     private partial void LogScanFailed(Exception ex);
+}
+
+/// <summary>
+/// The periodic effect review. No lock: a proposal is once per plan version (the plan's row version makes a second
+/// reviewer's save fail), so two instances at worst ask monitoring twice.
+/// </summary>
+internal sealed partial class EffectReviewSchedule(IServiceScopeFactory scopes, IConfiguration configuration, TimeProvider time, ILogger<EffectReviewSchedule> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(configuration.GetValue(AssistanceServices.EffectReviewIntervalKey, 86400)), time);
+        do
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var result = await scope.ServiceProvider.GetRequiredService<ReviewPendingEffects>().HandleAsync(stoppingToken).ConfigureAwait(false);
+                if (result.Reviewed > 0)
+                {
+                    LogReview(result.Reviewed, result.Proposed);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogReviewFailed(ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Effect review: {Reviewed} finished plan(s) looked at, {Proposed} proposed for risk elimination")]
+    private partial void LogReview(int reviewed, int proposed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Effect review failed; it runs again at the next tick")]
+    private partial void LogReviewFailed(Exception ex);
 }

@@ -162,6 +162,19 @@ public sealed class RabbitMqManagement(Uri baseAddress, string user, string pass
         }
     }
 
+    /// <summary>A queue's type ("classic", "quorum", "stream"), or null when the queue does not exist.</summary>
+    public async Task<string?> GetQueueTypeAsync(string vhost, string queue, CancellationToken cancellationToken)
+    {
+        using var response = await _http.GetAsync($"api/queues/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(queue)}", cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        response.EnsureSuccessStatusCode();
+        using var json = await System.Text.Json.JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return json.RootElement.TryGetProperty("type", out var type) ? type.GetString() : "classic";
+    }
+
     /// <summary>Names of all vhosts.</summary>
     public async Task<IReadOnlyList<string>> ListVhostsAsync(CancellationToken cancellationToken)
     {

@@ -26,6 +26,12 @@ public sealed class MessagingOptions
     public IList<TimeSpan> RetryIntervals { get; } =
         [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15)];
 
+    /// <summary>
+    /// Declare the service's queues as quorum queues (replicated across a RabbitMQ cluster; configuration
+    /// <c>Messaging:QuorumQueues</c>). Off by default: a single local broker gains nothing from it.
+    /// </summary>
+    public bool QuorumQueues { get; set; }
+
     /// <summary>Messages a receive endpoint fetches ahead.</summary>
     public int PrefetchCount { get; set; } = 64;
 

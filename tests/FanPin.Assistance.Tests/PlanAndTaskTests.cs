@@ -40,7 +40,7 @@ public sealed class PlanAndTaskTests(AssistanceFixture f) : IClassFixture<Assist
         Assert.Equal(120_000, medical.AmountFen);
         var job = view.Plan.Tasks.Single(t => t.MeasureCode == "employment.public-welfare-job");
         Assert.Equal((AssigneeKind.Township, "620102001"), (job.AssigneeKind, job.Assignee));
-        Assert.Equal(2, await f.CountAsync("SELECT count(*) FROM domain_events WHERE household_id = @h AND event_type = 'TaskAssigned'", ("h", household)));
+        Assert.Equal(2, await f.CountAsync("SELECT count(*) FROM outbox_message WHERE destination = 0 AND (payload::jsonb->>'householdId')::uuid = @h AND event_type = 'FanPin.IntegrationEvents.TaskAssigned'", ("h", household)));
 
         // A second confirmation is the next version of the same plan; a stale version is refused.
         var v2 = await Confirm(County, household, 1, M("medical.critical-illness"));
@@ -117,7 +117,7 @@ public sealed class PlanAndTaskTests(AssistanceFixture f) : IClassFixture<Assist
 
         f.Clock.SetToday(new DateOnly(2025, 3, 5)); // due today: not overdue yet
         await f.Run<ScanOverdueTasks, OverdueScanResult>(u => u.HandleAsync());
-        Assert.Equal(0, await f.CountAsync("SELECT count(*) FROM domain_events WHERE household_id = @h AND event_type = 'TaskOverdue'", ("h", household)));
+        Assert.Equal(0, await f.CountAsync("SELECT count(*) FROM outbox_message WHERE destination = 0 AND (payload::jsonb->>'householdId')::uuid = @h AND event_type = 'FanPin.IntegrationEvents.TaskOverdue'", ("h", household)));
 
         f.Clock.SetToday(new DateOnly(2025, 3, 6));
         var first = await f.Run<ScanOverdueTasks, OverdueScanResult>(u => u.HandleAsync());
@@ -125,8 +125,8 @@ public sealed class PlanAndTaskTests(AssistanceFixture f) : IClassFixture<Assist
         Assert.True(first.Flagged >= 1);
         var second = await f.Run<ScanOverdueTasks, OverdueScanResult>(u => u.HandleAsync());
         Assert.Equal(0, second.Flagged);
-        Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM domain_events WHERE household_id = @h AND event_type = 'TaskOverdue'", ("h", household)));
-        Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM domain_events WHERE household_id = @h AND event_type = 'TaskOverdue' AND payload->>'taskId' = @t",
+        Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM outbox_message WHERE destination = 0 AND (payload::jsonb->>'householdId')::uuid = @h AND event_type = 'FanPin.IntegrationEvents.TaskOverdue'", ("h", household)));
+        Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM outbox_message WHERE destination = 0 AND (payload::jsonb->>'householdId')::uuid = @h AND event_type = 'FanPin.IntegrationEvents.TaskOverdue' AND payload::jsonb->>'taskId' = @t",
             ("h", household), ("t", water.Id.ToString())));
 
         var list = await f.Run<ListTasks, IReadOnlyList<TaskView>>(u => u.HandleAsync(County, new ListTasksRequest(RegionPrefix.Parse(Village), null, false, null, null, 500)));
@@ -167,8 +167,8 @@ public sealed class PlanAndTaskTests(AssistanceFixture f) : IClassFixture<Assist
         // Two instances at once: one scan flags both tasks, the other flags nothing twice.
         var results = await Task.WhenAll(Scan(), Scan());
         Assert.Contains(results, r => r.Ran);
-        Assert.Equal(2, await f.CountAsync("SELECT count(*) FROM domain_events WHERE household_id = @h AND event_type = 'TaskOverdue'", ("h", household)));
-        Assert.Equal(0, await f.CountAsync("SELECT count(*) FROM (SELECT payload->>'taskId' FROM domain_events WHERE event_type = 'TaskOverdue' GROUP BY 1 HAVING count(*) > 1) d"));
+        Assert.Equal(2, await f.CountAsync("SELECT count(*) FROM outbox_message WHERE destination = 0 AND (payload::jsonb->>'householdId')::uuid = @h AND event_type = 'FanPin.IntegrationEvents.TaskOverdue'", ("h", household)));
+        Assert.Equal(0, await f.CountAsync("SELECT count(*) FROM (SELECT payload::jsonb->>'taskId' FROM outbox_message WHERE destination = 0 AND event_type = 'FanPin.IntegrationEvents.TaskOverdue' GROUP BY 1 HAVING count(*) > 1) d"));
         Assert.False(await redis.GetDatabase().KeyExistsAsync(key));
 
         async Task<OverdueScanResult> Scan()
@@ -197,8 +197,8 @@ public sealed class PlanAndTaskTests(AssistanceFixture f) : IClassFixture<Assist
 
         var last = await f.Run<CompleteTask, CompleteTaskResult>(u => u.HandleAsync(County, new CompleteTaskRequest(plan.Tasks[1].Id, 1_000_000, 150_000, "loan-2")));
         Assert.True(last.EliminationProposed);
-        Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM domain_events WHERE household_id = @h AND event_type = 'RiskEliminationProposed' AND payload->>'incomeStableSince' = '2024-09-01'", ("h", household)));
-        Assert.Equal(2, await f.CountAsync("SELECT count(*) FROM domain_events WHERE household_id = @h AND event_type = 'TaskCompleted'", ("h", household)));
+        Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM outbox_message WHERE destination = 0 AND (payload::jsonb->>'householdId')::uuid = @h AND event_type = 'FanPin.IntegrationEvents.RiskEliminationProposed' AND payload::jsonb->>'incomeStableSince' = '2024-09-01'", ("h", household)));
+        Assert.Equal(0, await f.CountAsync("SELECT count(*) FROM outbox_message WHERE event_type LIKE '%TaskCompleted'")); // stays internal
         var done = await Assert.ThrowsAsync<PreconditionFailedException>(() => f.Run<CompleteTask, CompleteTaskResult>(u =>
             u.HandleAsync(County, new CompleteTaskRequest(plan.Tasks[1].Id, 0, 0, "again"))));
         Assert.Equal("Done", done.CurrentState);
@@ -217,7 +217,7 @@ public sealed class PlanAndTaskTests(AssistanceFixture f) : IClassFixture<Assist
             var task = (await Confirm(County, household, 0, M("water.repair"))).Plan.Tasks.Single();
             var result = await f.Run<CompleteTask, CompleteTaskResult>(u => u.HandleAsync(Department("water"), new CompleteTaskRequest(task.Id, 0, 0, "repair-log")));
             Assert.False(result.EliminationProposed);
-            Assert.Equal(0, await f.CountAsync("SELECT count(*) FROM domain_events WHERE household_id = @h AND event_type = 'RiskEliminationProposed'", ("h", household)));
+            Assert.Equal(0, await f.CountAsync("SELECT count(*) FROM outbox_message WHERE destination = 0 AND (payload::jsonb->>'householdId')::uuid = @h AND event_type = 'FanPin.IntegrationEvents.RiskEliminationProposed'", ("h", household)));
         }
     }
 
@@ -304,5 +304,39 @@ public sealed class WarningTests(AssistanceFixture f) : IClassFixture<Assistance
             u.HandleAsync(village, new ConfirmPlanRequest(household, [new PlannedMeasureInput("medical.assistance", null, 0, null)], 0))));
         await Assert.ThrowsAsync<ValidationFailedException>(() => f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u =>
             u.StoreAsync(Input([RiskType.Illness], WarningGrade.One) with { MemberLabour = [] })));
+    }
+
+    [Fact]
+    public async Task Only_the_current_warning_is_cleared_and_a_stale_event_never_overwrites_a_newer_one()
+    {
+        f.Clock.SetToday(new DateOnly(2025, 3, 3));
+        var household = Guid.NewGuid();
+        var region = RegionCode.Parse(Village);
+        WarningInput Warning(Guid id, RiskType risk) => new(id, household, region, WarningGrade.Two, [risk], [LabourAbility.Full], HouseholdCategory.Ordinary);
+        var (older, current) = (Guid.NewGuid(), Guid.NewGuid());
+        await f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u => u.StoreAsync(Warning(older, RiskType.Illness), default, 5));
+        await f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u => u.StoreAsync(Warning(current, RiskType.Schooling), default, 7));
+        // A late event of sequence 6 changes nothing.
+        await f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u => u.StoreAsync(Warning(older, RiskType.Disaster), default, 6));
+        Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM household_warnings WHERE household_id = @h AND warning_id = @w AND risk_types = '3' AND sequence = 7", ("h", household), ("w", current)));
+        // Sequences are per province: after a move to another province a lower number is still the later event.
+        var moved = Guid.NewGuid();
+        await f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u => u.StoreAsync(Warning(older, RiskType.Illness) with { HouseholdId = moved }, default, 900));
+        await f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u => u.StoreAsync(new WarningInput(current, moved, RegionCode.Parse("630102001001"), WarningGrade.One, [RiskType.Disaster], [LabourAbility.Full], HouseholdCategory.Ordinary), default, 3));
+        Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM household_warnings WHERE household_id = @h AND region_code = '630102001001' AND sequence = 3", ("h", moved)));
+
+        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, Village, older, 8)));   // not the current warning
+        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, Village, current, 6))); // older than what is stored
+        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(Guid.NewGuid(), Village, current, 9))); // unknown household
+        Assert.Contains(await f.Run<GetRecommendations, IReadOnlyList<Recommendation>>(u => u.HandleAsync(Township, new GetRecommendationsRequest(household))),
+            r => r.Answers.Contains(RiskType.Schooling));
+
+        Assert.True(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, Village, current, 8)));
+        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, Village, current, 8))); // already cleared
+        var before = await f.SnapshotAsync();
+        var refused = await Assert.ThrowsAsync<PreconditionFailedException>(() => f.Run<GetRecommendations, IReadOnlyList<Recommendation>>(u => u.HandleAsync(Township, new GetRecommendationsRequest(household))));
+        Assert.Equal("WarningCleared", refused.CurrentState);
+        await Assert.ThrowsAsync<PreconditionFailedException>(() => f.Run<ConfirmPlan, PlanView>(u => u.HandleAsync(Township, new ConfirmPlanRequest(household, [new PlannedMeasureInput("education.student-aid", null, 0, null)], 0))));
+        Assert.Equal(before, await f.SnapshotAsync());
     }
 }

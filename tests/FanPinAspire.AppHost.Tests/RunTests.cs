@@ -69,10 +69,30 @@ public class RunTests(ITestOutputHelper log)
                 Assert.Equal("Running", row.GetProperty("state").GetString());
                 Assert.Equal("Healthy", row.GetProperty("health").GetString());
             }
-            var pids = status.Select(r => r.GetProperty("processId")).Where(p => p.ValueKind == JsonValueKind.Number).Select(p => p.GetInt32()).ToList();
-            Assert.NotEmpty(pids);
+            foreach (var answer in await ServiceCalls.CallEachServiceAsync(status, token))
+            {
+                log.WriteLine(answer);
+            }
 
-            await ServiceCalls.CallEachServiceAsync(status, token);
+            // A crashed service is restarted with backoff, says so, and serves again on the same endpoint.
+            var victim = status.Single(r => r.GetProperty("name").GetString() == "grading");
+            var victimPid = victim.GetProperty("processId").GetInt32();
+            _ = FanPin.LocalInfrastructure.LocalServer.Native.kill(victimPid, 9);
+            var restarted = await WaitForAsync(async () =>
+            {
+                var rows = JsonDocument.Parse(await http.GetStringAsync(statusUrl + "status")).RootElement.EnumerateArray().ToList();
+                var row = rows.Single(r => r.GetProperty("name").GetString() == "grading");
+                return row.GetProperty("restarts").GetInt32() == 1 && row.GetProperty("health").GetString() == "Healthy"
+                    && row.GetProperty("processId").GetInt32() != victimPid ? rows : (List<JsonElement>?)null;
+            }, TimeSpan.FromMinutes(1));
+            Assert.True(restarted is not null, "grading was not restarted and healthy within a minute of SIGKILL:\n" + Joined(output));
+            Assert.NotNull(restarted);
+            Assert.Contains(Snapshot(output), l => l.Contains("grading exited with status", StringComparison.Ordinal) && l.Contains("restart 1 in", StringComparison.Ordinal));
+            status = restarted;
+            Assert.Contains("grading: ", (await ServiceCalls.CallEachServiceAsync(status, token)).Single(a => a.StartsWith("grading: ", StringComparison.Ordinal)));
+
+            var pids = status.Select(r => r.GetProperty("processId")).Where(p => p.ValueKind == JsonValueKind.Number).Select(p => p.GetInt32()).Append(victimPid).ToList();
+            Assert.NotEmpty(pids);
 
             _ = FanPin.LocalInfrastructure.LocalServer.Native.kill(apphost.Id, 2); // Ctrl-C
             await apphost.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
@@ -94,6 +114,35 @@ public class RunTests(ITestOutputHelper log)
             {
                 Directory.Delete(state, recursive: true);
             }
+        }
+    }
+
+    private static async Task<T?> WaitForAsync<T>(Func<Task<T?>> probe, TimeSpan timeout) where T : class
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < timeout)
+        {
+            try
+            {
+                if (await probe() is { } result)
+                {
+                    return result;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // the status page answers again in a moment
+            }
+            await Task.Delay(500);
+        }
+        return null;
+    }
+
+    private static List<string> Snapshot(List<string> output)
+    {
+        lock (output)
+        {
+            return [.. output];
         }
     }
 

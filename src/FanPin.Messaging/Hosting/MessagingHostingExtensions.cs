@@ -20,6 +20,9 @@ public static class MessagingHostingExtensions
     /// <summary>The connection-string name of the broker (an amqp:// URI with the vhost), as Aspire hands it out.</summary>
     public const string ConnectionName = "messaging";
 
+    /// <summary>Configuration key of <see cref="MessagingOptions.QuorumQueues"/> (<c>Messaging__QuorumQueues</c>).</summary>
+    public const string QuorumQueuesKey = "Messaging:QuorumQueues";
+
     /// <summary>
     /// Adds MassTransit on RabbitMQ with FanPin's conventions, the outbox relay of <typeparamref name="TDbContext"/>
     /// and the public exchange publisher. Reads <c>ConnectionStrings:messaging</c>.
@@ -38,7 +41,14 @@ public static class MessagingHostingExtensions
             throw new InvalidOperationException(
                 $"ConnectionStrings:{ConnectionName} is not set: give the broker as an amqp:// URI (ConnectionStrings__{ConnectionName}=amqp://user:pass@host:5672/vhost).");
         }
-        builder.Services.AddFanPinMessaging<TDbContext>(serviceName, uri, configure);
+        // Messaging__QuorumQueues=true: the service's queues are declared as quorum queues (replicated on a RabbitMQ
+        // cluster). Chosen once per deployment: RabbitMQ refuses to redeclare an existing classic queue as quorum.
+        var quorumQueues = bool.TryParse(builder.Configuration[QuorumQueuesKey], out var quorum) && quorum;
+        builder.Services.AddFanPinMessaging<TDbContext>(serviceName, uri, m =>
+        {
+            m.Options.QuorumQueues = quorumQueues;
+            configure?.Invoke(m);
+        });
         return builder;
     }
 
@@ -59,7 +69,14 @@ public static class MessagingHostingExtensions
             configure?.Invoke(new FanPinMessagingBuilder(bus, options));
             // Faults are recorded in the error queue's headers; a Fault<T> event per failure would be one more publish
             // through MassTransit's send path, the part that does not survive a broker restart (see RabbitMqPublisher).
-            bus.AddConfigureEndpointsCallback((_, endpoint) => endpoint.PublishFaults = false);
+            bus.AddConfigureEndpointsCallback((_, endpoint) =>
+            {
+                endpoint.PublishFaults = false;
+                if (options.QuorumQueues && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                {
+                    rabbit.SetQuorumQueue();
+                }
+            });
             bus.UsingRabbitMq((context, cfg) =>
             {
                 cfg.Host(broker.Host, broker.Port, broker.VirtualHost, serviceName, h =>
