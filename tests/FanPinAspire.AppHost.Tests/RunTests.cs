@@ -117,6 +117,66 @@ public class RunTests(ITestOutputHelper log)
         }
     }
 
+    [Fact]
+    public async Task Seed_demo_loads_a_county_through_the_public_APIs_and_warnings_of_every_grade_appear()
+    {
+        var state = Path.Combine(Path.GetTempPath(), $"fanpin-apphost-{Guid.NewGuid():N}");
+        var output = new List<string>();
+        var seeded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var argument in new[] { AppHostAssembly(), "--state", state, "--status-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--seed", "demo" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var apphost = new Process { StartInfo = start };
+        void Collect(string? line, bool seedLine)
+        {
+            if (line is null)
+            {
+                return;
+            }
+            lock (output)
+            {
+                output.Add(line);
+            }
+            if (seedLine && line.Contains("demo: ", StringComparison.Ordinal) && (line.Contains("every grade are in", StringComparison.Ordinal) || line.Contains("not every grade", StringComparison.Ordinal)))
+            {
+                seeded.TrySetResult();
+            }
+        }
+        apphost.OutputDataReceived += (_, e) => Collect(e.Data, seedLine: true);
+        apphost.ErrorDataReceived += (_, e) => Collect(e.Data, seedLine: true);
+        apphost.Start();
+        apphost.BeginOutputReadLine();
+        apphost.BeginErrorReadLine();
+        try
+        {
+            await Task.WhenAny(seeded.Task, apphost.WaitForExitAsync(), Task.Delay(TimeSpan.FromMinutes(8)));
+            var lines = Snapshot(output);
+            Assert.True(seeded.Task.IsCompleted, "the demo seed did not finish:\n" + Joined(output));
+            Assert.Contains(lines, l => l.Contains("households: 2,000 received", StringComparison.Ordinal) && l.Contains("2,000 accepted", StringComparison.Ordinal));
+            Assert.DoesNotContain(lines, l => l.Contains("datagen exited with", StringComparison.Ordinal));
+            var verdict = lines.Last(l => l.Contains("demo: ", StringComparison.Ordinal) && l.Contains("grade", StringComparison.Ordinal) && !l.Contains("grade I ", StringComparison.Ordinal));
+            Assert.Contains("warnings of every grade are in", verdict, StringComparison.Ordinal);
+            log.WriteLine(string.Join('\n', lines.Where(l => l.Contains("demo: ", StringComparison.Ordinal))));
+
+            _ = FanPin.LocalInfrastructure.LocalServer.Native.kill(apphost.Id, 2); // Ctrl-C
+            await apphost.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.Equal(0, apphost.ExitCode);
+        }
+        finally
+        {
+            if (!apphost.HasExited)
+            {
+                apphost.Kill(entireProcessTree: true);
+            }
+            if (Directory.Exists(state))
+            {
+                Directory.Delete(state, recursive: true);
+            }
+        }
+    }
+
     private static async Task<T?> WaitForAsync<T>(Func<Task<T?>> probe, TimeSpan timeout) where T : class
     {
         var watch = Stopwatch.StartNew();
