@@ -13,12 +13,14 @@ public static class DatagenCommand
 {
     public const string Usage = """
           datagen --seed N --households N [--province 62] [--counties C1,C2,...] [--months 12] [--end-month YYYY-MM]
-                  [--output DIR] [--to files|grpc] [--registry URL --monitoring URL --token TOKEN]
+                  [--output DIR] [--to files|grpc] [--registry URL --monitoring URL --token TOKEN] [--wait-for-monitoring S]
                 Generates a synthetic province (deterministic by seed and options): regions.csv, households.csv,
                 feeds/DEPT/YYYY-MM.csv (one per department and reporting month) and manifest.json in DIR
                 (default ./datagen). --end-month: the last month of history (default: last month). --to grpc
                 writes the files, then streams regions and households to the registry and every feed to
-                monitoring (TOKEN: a province token, e.g. from `fanpin token --role province --region 62`).
+                monitoring (TOKEN: a province token, e.g. from `fanpin token --role province --region 62`),
+                after waiting up to S seconds (default 180; 0: no wait) until monitoring has learnt the
+                households from the registry's events (feed rows of persons it does not know are refused).
           regions import FILE --registry URL --token TOKEN
                 Streams a regions.csv (code,name[,level][,parent_code]) to RegionService.ImportRegions.
           households import FILE --registry URL --token TOKEN [--batch-id PREFIX]
@@ -59,7 +61,7 @@ public static class DatagenCommand
 
     public static async Task<int> RunAsync(Arguments a)
     {
-        CliApp.CheckKnown(a, "seed", "households", "province", "counties", "months", "end-month", "output", "to", "registry", "monitoring", "token");
+        CliApp.CheckKnown(a, "seed", "households", "province", "counties", "months", "end-month", "output", "to", "registry", "monitoring", "token", "wait-for-monitoring");
         var settings = ParseSettings(a, DateTime.UtcNow);
         var to = a.Get("to") ?? "files";
         if (to is not ("files" or "grpc"))
@@ -67,6 +69,8 @@ public static class DatagenCommand
             throw new UsageException("--to must be files or grpc");
         }
         string? registry = null, monitoring = null, token = null;
+        var wait = TimeSpan.FromSeconds(int.TryParse(a.Get("wait-for-monitoring") ?? "180", NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? seconds : throw new UsageException("--wait-for-monitoring takes whole seconds (0: do not wait)"));
         if (to == "grpc")
         {
             (registry, monitoring, token) = (a.Require("registry"), a.Require("monitoring"), a.Require("token"));
@@ -87,13 +91,13 @@ public static class DatagenCommand
             $"wrote {summary.Regions:N0} regions ({summary.Villages:N0} villages), {summary.Households:N0} households, {summary.Members:N0} members, {summary.FeedRows:N0} feed rows in {summary.Feeds.Count} files in {summary.Elapsed.TotalSeconds:F1} s"));
         if (to == "grpc")
         {
-            return await StreamAsync(settings, summary, output, registry!, monitoring!, token!).ConfigureAwait(false) ? 0 : 1;
+            return await StreamAsync(settings, summary, output, registry!, monitoring!, token!, wait).ConfigureAwait(false) ? 0 : 1;
         }
         return 0;
     }
 
     /// <summary>Streams the written files; true when no household and no feed row was refused.</summary>
-    private static async Task<bool> StreamAsync(DatagenSettings settings, DatagenSummary summary, string output, string registry, string monitoring, string token)
+    private static async Task<bool> StreamAsync(DatagenSettings settings, DatagenSummary summary, string output, string registry, string monitoring, string token, TimeSpan wait)
     {
         var clean = true;
         using (var channel = ImportStreams.Channel(registry, token))
@@ -106,13 +110,14 @@ public static class DatagenCommand
             clean &= households.Rejected == 0;
         }
         using var monitoringChannel = ImportStreams.Channel(monitoring, token);
-        using (var registryChannel = ImportStreams.Channel(registry, token))
+        if (wait > TimeSpan.Zero)
         {
-            var known = await ImportStreams.WaitUntilMonitoringKnowsHouseholdsAsync(registryChannel, monitoringChannel, settings.Province, 2000, TimeSpan.FromMinutes(3),
+            using var registryChannel = ImportStreams.Channel(registry, token);
+            var known = await ImportStreams.WaitUntilMonitoringKnowsHouseholdsAsync(registryChannel, monitoringChannel, settings.Province, 2000, wait,
                 (done, total) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"monitoring knows {done:N0} of {total:N0} sampled households"))).ConfigureAwait(false);
             if (!known)
             {
-                Console.WriteLine("monitoring did not learn every sampled household within 3 minutes (is it consuming the registry's events?); importing the feeds anyway");
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"monitoring did not learn every sampled household within {wait.TotalSeconds:0} s (is it consuming the registry's events?); importing the feeds anyway"));
             }
         }
         foreach (var (file, rows) in summary.Feeds)

@@ -11,8 +11,10 @@ internal static class PublicEventSamples
         var correlation = Guid.CreateVersion7();
         IntegrationEvent sample = type.Name switch
         {
-            nameof(WarningRaised) => new WarningRaised { RegionCode = region, HouseholdId = h, WarningId = Guid.CreateVersion7(), Grade = WarningGrade.II, ReasonRuleId = "gs-2024.grade-ii.transfer-income-only", Sequence = 41 },
-            nameof(WarningGradeChanged) => new WarningGradeChanged { RegionCode = region, HouseholdId = h, WarningId = Guid.CreateVersion7(), PreviousGrade = WarningGrade.III, Grade = WarningGrade.I, ReasonRuleId = "gs-2024.grade-i.medical-cost", Sequence = 42 },
+            nameof(WarningRaised) => new WarningRaised { RegionCode = region, HouseholdId = h, WarningId = Guid.CreateVersion7(), Grade = WarningGrade.II, ReasonRuleId = "gs-2024.grade-ii.transfer-income-only", Sequence = 41,
+                RiskTypes = ["Illness"], SignalCodes = ["MedicalCostAboveWarningLine"], HouseholdCategory = "Ordinary", MemberLabourAbilities = ["None", "Lost"] },
+            nameof(WarningGradeChanged) => new WarningGradeChanged { RegionCode = region, HouseholdId = h, WarningId = Guid.CreateVersion7(), PreviousGrade = WarningGrade.III, Grade = WarningGrade.I, ReasonRuleId = "gs-2024.grade-i.medical-cost", Sequence = 42,
+                RiskTypes = ["Illness"], SignalCodes = ["MedicalCostAboveWarningLine"], HouseholdCategory = "PovertyAlleviated", MemberLabourAbilities = ["Full", "Partial"] },
             nameof(WarningEscalated) => new WarningEscalated { RegionCode = region, HouseholdId = h, WarningId = Guid.CreateVersion7(), Grade = WarningGrade.I, ReasonRuleId = "gs-2024.escalate.overdue-15d", EscalationLevel = 2, Sequence = 43 },
             nameof(WarningCleared) => new WarningCleared { RegionCode = region, HouseholdId = h, WarningId = Guid.CreateVersion7(), PreviousGrade = WarningGrade.III, ReasonRuleId = "gs-2024.clear.income-stable-6m", Sequence = 44 },
             nameof(HouseholdIdentified) => new HouseholdIdentified { RegionCode = region, HouseholdId = h, CaseId = Guid.CreateVersion7(), MonitoringType = "MarginalAtRisk", RiskTypes = ["Illness", "HousingSafety"] },
