@@ -8,6 +8,7 @@ using FanPin.Contracts.Registry.V1;
 using FanPin.IntegrationEvents;
 using FanPin.Messaging.Diagnostics;
 using FanPin.Messaging.Serialization;
+using FanPin.Testing;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using RabbitMQ.Client;
@@ -152,43 +153,5 @@ public class MessagingTests(RegistryServer server)
             }
             await Task.Delay(100);
         }
-    }
-
-    /// <summary>Counts the inbox outcomes (processed, duplicate) of one consumer, from the FanPin.Messaging meter.</summary>
-    private sealed class InboxCounter : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly ConcurrentDictionary<string, long> _counts = new();
-
-        public InboxCounter(string consumer)
-        {
-            // Initialise the meter's statics first: instruments created during their initialisation are published
-            // to the listener before the fields compared below are assigned, and would never be enabled.
-            _ = MessagingMetrics.Processed;
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == MessagingMetrics.MeterName && (instrument == MessagingMetrics.Processed || instrument == MessagingMetrics.Duplicates))
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-            {
-                foreach (var tag in tags)
-                {
-                    if (tag.Key == "consumer" && Equals(tag.Value, consumer))
-                    {
-                        _counts.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value);
-                    }
-                }
-            });
-            _listener.Start();
-        }
-
-        public long Processed => _counts.GetValueOrDefault(MessagingMetrics.Processed.Name);
-
-        public long Duplicates => _counts.GetValueOrDefault(MessagingMetrics.Duplicates.Name);
-
-        public void Dispose() => _listener.Dispose();
     }
 }
