@@ -36,6 +36,12 @@ public static class Composition
         model.AddProject("assistance", "src/FanPin.Assistance/FanPin.Assistance.csproj", grpcPort: 7104, healthPort: 7204)
             .WithDatabase("assistancedb")
             .WithReference(model.Messaging)
+            .WithReference(model.Cache)
+            .WithReference(model.Services.Single(s => s.Name == "monitoring"));
+
+        model.AddProject("notification", "src/FanPin.Notification/FanPin.Notification.csproj", grpcPort: 7105, healthPort: 7205)
+            .WithDatabase("notificationdb")
+            .WithReference(model.Messaging)
             .WithReference(model.Cache);
 
         return model;

@@ -2,6 +2,8 @@ using System.Reflection;
 using FanPin.Assistance.Application.Common;
 using FanPin.Assistance.Application.Tasks;
 using FanPin.Assistance.Infrastructure;
+using FanPin.Assistance.Messaging;
+using FanPin.ServiceDefaults.HealthChecks;
 using FanPin.Policies;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -12,6 +14,12 @@ namespace FanPin.Assistance;
 /// <summary>Wiring of the assistance service: database, policies, clock, income summaries, scan lock and every use case.</summary>
 public static class AssistanceServices
 {
+    /// <summary>The service's name: queue prefix (<c>assistance-warning-raised</c>) and CloudEvents source.</summary>
+    public const string ServiceName = "assistance";
+
+    /// <summary>The monitoring service's name: its address is <c>services:monitoring:grpc:0</c> (<c>services__monitoring__grpc__0</c>).</summary>
+    public const string MonitoringServiceName = "monitoring";
+
     /// <summary>Connection string name (<c>ConnectionStrings__assistancedb</c>).</summary>
     public const string DatabaseName = "assistancedb";
 
@@ -30,13 +38,32 @@ public static class AssistanceServices
     /// <summary>Expiry of the scan lock in seconds (<c>Assistance__OverdueScan__LockSeconds</c>, default 120).</summary>
     public const string ScanLockKey = "Assistance:OverdueScan:LockSeconds";
 
+    /// <summary>
+    /// The host's wiring: the service's parts (<see cref="AddAssistance(IServiceCollection, IConfiguration)"/>), the
+    /// overdue scan, messaging (outbox relay and the warning consumers; <c>ConnectionStrings:messaging</c>) and the
+    /// readiness checks of its database and broker (<c>/health</c>: <c>postgres</c>, <c>rabbitmq</c>).
+    /// </summary>
+    public static TBuilder AddAssistance<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddAssistance(builder.Configuration).AddOverdueScanSchedule();
+        // Events leave through the outbox (relay → RabbitMQ); grading's warnings come in through idempotent consumers.
+        builder.AddFanPinMessaging<AssistanceDbContext>(ServiceName, m => m
+            .AddConsumer<WarningRaisedConsumer>()
+            .AddConsumer<WarningGradeChangedConsumer>()
+            .AddConsumer<WarningClearedConsumer>());
+        builder.Services.AddHealthChecks()
+            .AddPostgres(builder.Configuration.GetConnectionString(DatabaseName)!)
+            .AddRabbitMq(builder.Configuration.GetConnectionString(MessagingHostingExtensions.ConnectionName)!);
+        return builder;
+    }
+
     /// <summary>Adds the service's parts. The scheduled scan is added separately (<see cref="AddOverdueScanSchedule"/>).</summary>
     public static IServiceCollection AddAssistance(this IServiceCollection services, IConfiguration configuration)
     {
         var connectionString = configuration.GetConnectionString(DatabaseName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{DatabaseName} is not configured (environment variable ConnectionStrings__{DatabaseName}).");
         services.AddDbContext<AssistanceDbContext>(o => o.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history")));
-        services.TryAddSingleton<IDomainEventStaging, DomainEventJournal>();
+        services.TryAddSingleton<IDomainEventStaging, OutboxStaging>();
         services.AddSingleton(_ =>
         {
             var directory = configuration[PolicyDirectoryKey];
@@ -44,7 +71,11 @@ public static class AssistanceServices
         });
         services.AddSingleton<AssistanceClock>();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IIncomeSummaries, UnavailableIncomeSummaries>();
+        // Income summaries from the monitoring service over gRPC, with the service's own short-lived tokens.
+        services.AddGrpcClient<FanPin.Contracts.Monitoring.V1.RecordService.RecordServiceClient>(MonitoringServiceName);
+        services.AddGrpcClient<FanPin.Contracts.Monitoring.V1.GuaranteeService.GuaranteeServiceClient>(MonitoringServiceName);
+        services.TryAddSingleton(sp => new ServiceTokens(sp.GetRequiredService<FanPin.ServiceDefaults.Authentication.TokenIssuer>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IIncomeSummaries, MonitoringIncomeSummaries>();
         services.TryAddSingleton<Lazy<IConnectionMultiplexer>>(_ => new Lazy<IConnectionMultiplexer>(() =>
             ConnectionMultiplexer.Connect(configuration.GetConnectionString(CacheName)
                 ?? throw new InvalidOperationException($"ConnectionStrings:{CacheName} (Redis) is not configured; the overdue scan needs it for its lock."))));

@@ -1,12 +1,11 @@
 using FanPin.Assistance;
 using FanPin.Assistance.Grpc;
-using FanPin.ServiceDefaults.HealthChecks;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddGrpcTransport();
-builder.Services.AddAssistance(builder.Configuration).AddOverdueScanSchedule();
-builder.Services.AddHealthChecks().AddPostgres(builder.Configuration.GetConnectionString(AssistanceServices.DatabaseName)!);
+// Use cases, DbContext, policies, the monitoring client, the overdue scan, messaging and the health checks.
+builder.AddAssistance();
 
 var app = builder.Build();
 // The schema (and catalogue version 1) is the service's own: brought up to date before the first request.

@@ -5,6 +5,7 @@ using FanPin.Grading.Infrastructure.Bulk;
 using FanPin.Grading.Infrastructure.Hosting;
 using FanPin.Grading.Infrastructure.Redis;
 using FanPin.Grading.Infrastructure.WarningLog;
+using FanPin.Grading.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using FanPin.ServiceDefaults.HealthChecks;
@@ -16,6 +17,9 @@ namespace FanPin.Grading;
 /// <summary>Wiring of grading: database, policies, clock, Redis projection, warning log, use cases and background services.</summary>
 public static class GradingServices
 {
+    /// <summary>The service's name: queue prefix (<c>grading-risk-signals-detected</c>) and CloudEvents source.</summary>
+    public const string ServiceName = "grading";
+
     /// <summary>Connection string name (<c>ConnectionStrings__gradingdb</c>).</summary>
     public const string DatabaseName = "gradingdb";
 
@@ -29,14 +33,26 @@ public static class GradingServices
     public const string BackgroundServicesKey = "Grading:BackgroundServices";
 
     /// <summary>
-    /// The host's wiring: grading's services (<see cref="AddApplicationServices"/>) and the readiness checks of
-    /// its dependencies (<c>/health</c>: <c>postgres</c>, and <c>redis</c> when <c>ConnectionStrings__cache</c> is set).
+    /// The host's wiring: grading's services (<see cref="AddApplicationServices"/>), messaging (outbox relay and
+    /// the consumers of monitoring's and the registry's events; <c>ConnectionStrings:messaging</c>) and the
+    /// readiness checks of its dependencies (<c>/health</c>: <c>postgres</c>, <c>rabbitmq</c>, and <c>redis</c>
+    /// when <c>ConnectionStrings__cache</c> is set).
     /// </summary>
     public static TBuilder AddGrading<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddApplicationServices(builder.Configuration);
-        var checks = builder.Services.AddHealthChecks().AddPostgres(builder.Configuration.GetConnectionString(DatabaseName)!);
+        // Warning events leave through the outbox (relay → bus and fanpin.events); inputs come in through idempotent consumers.
+        builder.AddFanPinMessaging<GradingDbContext>(ServiceName, m => m
+            .AddConsumer<RiskSignalsDetectedConsumer>()
+            .AddBatchConsumer<HouseholdRegisteredConsumer>()
+            .AddConsumer<HouseholdChangedConsumer>()
+            .AddConsumer<MemberChangedConsumer>()
+            .AddConsumer<HouseholdIdentifiedConsumer>()
+            .AddConsumer<RiskEliminatedConsumer>());
+        var checks = builder.Services.AddHealthChecks()
+            .AddPostgres(builder.Configuration.GetConnectionString(DatabaseName)!)
+            .AddRabbitMq(builder.Configuration.GetConnectionString(MessagingHostingExtensions.ConnectionName)!);
         if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(CacheName)))
         {
             checks.AddRedis();
@@ -56,8 +72,8 @@ public static class GradingServices
         }
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddDbContext<GradingDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(),
-            npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history")));
-        services.TryAddSingleton<IDomainEventStaging, DomainEventJournal>();
+            npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history")).AddInterceptors(GradingCommitHooks.Instance));
+        services.TryAddSingleton<IDomainEventStaging, OutboxStaging>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<GradingClock>();
         services.AddSingleton<PolicyCatalog>();

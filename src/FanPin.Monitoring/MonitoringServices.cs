@@ -11,11 +11,29 @@ namespace FanPin.Monitoring;
 /// <summary>Wiring of monitoring: database, ID hashing, policies, clock, every use case and the background workers.</summary>
 public static class MonitoringServices
 {
+    /// <summary>The service's name: queue prefix (<c>monitoring-household-registered</c>) and CloudEvents source.</summary>
+    public const string ServiceName = "monitoring";
+
     /// <summary>Connection string name (<c>ConnectionStrings__monitoringdb</c>).</summary>
     public const string DatabaseName = "monitoringdb";
 
     /// <summary>Folder of province policy documents (<c>Monitoring__PolicyDirectory</c>); absent: the built-in default.</summary>
     public const string PolicyDirectoryKey = "Monitoring:PolicyDirectory";
+
+    /// <summary>
+    /// The host's wiring: monitoring's services (<see cref="AddMonitoring(IServiceCollection, IConfiguration, bool)"/>),
+    /// messaging (outbox relay and the registry event consumers; <c>ConnectionStrings:messaging</c>) and the readiness
+    /// check of its broker (<c>/health</c>: <c>rabbitmq</c>, next to <c>postgres</c>).
+    /// </summary>
+    public static TBuilder AddMonitoring<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddMonitoring(builder.Configuration, builder.Environment.IsDevelopment());
+        // Events leave through the outbox (relay → RabbitMQ); the registry's events keep the read model current.
+        builder.AddFanPinMessaging<MonitoringDbContext>(ServiceName, m => Messaging.RegistryConsumers.Add(m));
+        builder.Services.AddHealthChecks()
+            .AddRabbitMq(builder.Configuration.GetConnectionString(MessagingHostingExtensions.ConnectionName)!);
+        return builder;
+    }
 
     /// <summary>Adds monitoring's services. Use cases are plain scoped classes (namespace <c>FanPin.Monitoring.Application.*</c>).</summary>
     public static IServiceCollection AddMonitoring(this IServiceCollection services, IConfiguration configuration, bool isDevelopment)
@@ -24,7 +42,7 @@ public static class MonitoringServices
             ?? throw new InvalidOperationException($"ConnectionStrings:{DatabaseName} is not configured (environment variable ConnectionStrings__{DatabaseName}).");
         services.AddDbContext<MonitoringDbContext>(o => o.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history")));
         services.AddHealthChecks().AddPostgres(connectionString, DatabaseName);
-        services.TryAddSingleton<IDomainEventStaging, DomainEventJournal>();
+        services.AddSingleton<IDomainEventStaging, OutboxStaging>();
         services.AddSingleton(IdNumberHasher.FromConfiguration(configuration, isDevelopment));
         services.AddSingleton(_ =>
         {

@@ -5,8 +5,8 @@ using FanPin.Monitoring.Infrastructure;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddGrpcTransport();
-// Use cases, DbContext, ID hashing, policies and the PostgreSQL health check, then the background workers.
-builder.Services.AddMonitoring(builder.Configuration, builder.Environment.IsDevelopment());
+// Use cases, DbContext, ID hashing, policies, messaging (outbox, registry consumers) and health checks, then the background workers.
+builder.AddMonitoring();
 builder.Services.AddMonitoringWorkers(builder.Configuration);
 
 var app = builder.Build();

@@ -18,7 +18,7 @@ public sealed class FakeIncomeSummaries : IIncomeSummaries
     public Dictionary<Guid, IncomeSummary> Summaries { get; } = [];
 
     /// <inheritdoc />
-    public Task<IncomeSummary?> GetAsync(Guid householdId, CancellationToken ct) => Task.FromResult(Summaries.GetValueOrDefault(householdId));
+    public Task<IncomeSummary?> GetAsync(Guid householdId, string regionCode, CancellationToken ct) => Task.FromResult(Summaries.GetValueOrDefault(householdId));
 }
 
 /// <summary>An assistance service on its own PostgreSQL database (migrated, catalogue seeded), a Redis key prefix, a manual clock.</summary>
@@ -105,7 +105,7 @@ public sealed class AssistanceFixture : IsolatedInfrastructure, IAsyncLifetime
     public async Task<string> SnapshotAsync()
     {
         var counts = new List<long>();
-        foreach (var table in new[] { "measure_types", "household_warnings", "plans", "tasks", "domain_events" })
+        foreach (var table in new[] { "measure_types", "household_warnings", "plans", "tasks", "outbox_message" })
         {
             counts.Add(await CountAsync($"SELECT count(*) FROM {table}").ConfigureAwait(false));
         }

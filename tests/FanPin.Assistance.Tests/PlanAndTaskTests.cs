@@ -40,7 +40,7 @@ public sealed class PlanAndTaskTests(AssistanceFixture f) : IClassFixture<Assist
         Assert.Equal(120_000, medical.AmountFen);
         var job = view.Plan.Tasks.Single(t => t.MeasureCode == "employment.public-welfare-job");
         Assert.Equal((AssigneeKind.Township, "620102001"), (job.AssigneeKind, job.Assignee));
-        Assert.Equal(2, await f.CountAsync("SELECT count(*) FROM domain_events WHERE household_id = @h AND event_type = 'TaskAssigned'", ("h", household)));
+        Assert.Equal(2, await f.CountAsync("SELECT count(*) FROM outbox_message WHERE destination = 0 AND (payload::jsonb->>'householdId')::uuid = @h AND event_type = 'FanPin.IntegrationEvents.TaskAssigned'", ("h", household)));
 
         // A second confirmation is the next version of the same plan; a stale version is refused.
         var v2 = await Confirm(County, household, 1, M("medical.critical-illness"));
@@ -117,7 +117,7 @@ public sealed class PlanAndTaskTests(AssistanceFixture f) : IClassFixture<Assist
 
         f.Clock.SetToday(new DateOnly(2025, 3, 5)); // due today: not overdue yet
         await f.Run<ScanOverdueTasks, OverdueScanResult>(u => u.HandleAsync());
-        Assert.Equal(0, await f.CountAsync("SELECT count(*) FROM domain_events WHERE household_id = @h AND event_type = 'TaskOverdue'", ("h", household)));
+        Assert.Equal(0, await f.CountAsync("SELECT count(*) FROM outbox_message WHERE destination = 0 AND (payload::jsonb->>'householdId')::uuid = @h AND event_type = 'FanPin.IntegrationEvents.TaskOverdue'", ("h", household)));
 
         f.Clock.SetToday(new DateOnly(2025, 3, 6));
         var first = await f.Run<ScanOverdueTasks, OverdueScanResult>(u => u.HandleAsync());
@@ -125,8 +125,8 @@ public sealed class PlanAndTaskTests(AssistanceFixture f) : IClassFixture<Assist
         Assert.True(first.Flagged >= 1);
         var second = await f.Run<ScanOverdueTasks, OverdueScanResult>(u => u.HandleAsync());
         Assert.Equal(0, second.Flagged);
-        Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM domain_events WHERE household_id = @h AND event_type = 'TaskOverdue'", ("h", household)));
-        Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM domain_events WHERE household_id = @h AND event_type = 'TaskOverdue' AND payload->>'taskId' = @t",
+        Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM outbox_message WHERE destination = 0 AND (payload::jsonb->>'householdId')::uuid = @h AND event_type = 'FanPin.IntegrationEvents.TaskOverdue'", ("h", household)));
+        Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM outbox_message WHERE destination = 0 AND (payload::jsonb->>'householdId')::uuid = @h AND event_type = 'FanPin.IntegrationEvents.TaskOverdue' AND payload::jsonb->>'taskId' = @t",
             ("h", household), ("t", water.Id.ToString())));
 
         var list = await f.Run<ListTasks, IReadOnlyList<TaskView>>(u => u.HandleAsync(County, new ListTasksRequest(RegionPrefix.Parse(Village), null, false, null, null, 500)));
@@ -167,8 +167,8 @@ public sealed class PlanAndTaskTests(AssistanceFixture f) : IClassFixture<Assist
         // Two instances at once: one scan flags both tasks, the other flags nothing twice.
         var results = await Task.WhenAll(Scan(), Scan());
         Assert.Contains(results, r => r.Ran);
-        Assert.Equal(2, await f.CountAsync("SELECT count(*) FROM domain_events WHERE household_id = @h AND event_type = 'TaskOverdue'", ("h", household)));
-        Assert.Equal(0, await f.CountAsync("SELECT count(*) FROM (SELECT payload->>'taskId' FROM domain_events WHERE event_type = 'TaskOverdue' GROUP BY 1 HAVING count(*) > 1) d"));
+        Assert.Equal(2, await f.CountAsync("SELECT count(*) FROM outbox_message WHERE destination = 0 AND (payload::jsonb->>'householdId')::uuid = @h AND event_type = 'FanPin.IntegrationEvents.TaskOverdue'", ("h", household)));
+        Assert.Equal(0, await f.CountAsync("SELECT count(*) FROM (SELECT payload::jsonb->>'taskId' FROM outbox_message WHERE destination = 0 AND event_type = 'FanPin.IntegrationEvents.TaskOverdue' GROUP BY 1 HAVING count(*) > 1) d"));
         Assert.False(await redis.GetDatabase().KeyExistsAsync(key));
 
         async Task<OverdueScanResult> Scan()
@@ -197,8 +197,8 @@ public sealed class PlanAndTaskTests(AssistanceFixture f) : IClassFixture<Assist
 
         var last = await f.Run<CompleteTask, CompleteTaskResult>(u => u.HandleAsync(County, new CompleteTaskRequest(plan.Tasks[1].Id, 1_000_000, 150_000, "loan-2")));
         Assert.True(last.EliminationProposed);
-        Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM domain_events WHERE household_id = @h AND event_type = 'RiskEliminationProposed' AND payload->>'incomeStableSince' = '2024-09-01'", ("h", household)));
-        Assert.Equal(2, await f.CountAsync("SELECT count(*) FROM domain_events WHERE household_id = @h AND event_type = 'TaskCompleted'", ("h", household)));
+        Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM outbox_message WHERE destination = 0 AND (payload::jsonb->>'householdId')::uuid = @h AND event_type = 'FanPin.IntegrationEvents.RiskEliminationProposed' AND payload::jsonb->>'incomeStableSince' = '2024-09-01'", ("h", household)));
+        Assert.Equal(0, await f.CountAsync("SELECT count(*) FROM outbox_message WHERE event_type LIKE '%TaskCompleted'")); // stays internal
         var done = await Assert.ThrowsAsync<PreconditionFailedException>(() => f.Run<CompleteTask, CompleteTaskResult>(u =>
             u.HandleAsync(County, new CompleteTaskRequest(plan.Tasks[1].Id, 0, 0, "again"))));
         Assert.Equal("Done", done.CurrentState);
@@ -217,7 +217,7 @@ public sealed class PlanAndTaskTests(AssistanceFixture f) : IClassFixture<Assist
             var task = (await Confirm(County, household, 0, M("water.repair"))).Plan.Tasks.Single();
             var result = await f.Run<CompleteTask, CompleteTaskResult>(u => u.HandleAsync(Department("water"), new CompleteTaskRequest(task.Id, 0, 0, "repair-log")));
             Assert.False(result.EliminationProposed);
-            Assert.Equal(0, await f.CountAsync("SELECT count(*) FROM domain_events WHERE household_id = @h AND event_type = 'RiskEliminationProposed'", ("h", household)));
+            Assert.Equal(0, await f.CountAsync("SELECT count(*) FROM outbox_message WHERE destination = 0 AND (payload::jsonb->>'householdId')::uuid = @h AND event_type = 'FanPin.IntegrationEvents.RiskEliminationProposed'", ("h", household)));
         }
     }
 

@@ -3,6 +3,7 @@ using FanPin.Grading.Domain;
 using FanPin.Grading.Tests.Support;
 using FanPin.Policies;
 using FanPin.ServiceDefaults.Authentication;
+using FanPin.Messaging.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace FanPin.Grading.Tests;
@@ -53,12 +54,19 @@ public class WarningLifecycleTests(GradingHost host) : IClassFixture<GradingHost
         Assert.Equal("580000", history.Changes[1].Reason.Inputs["perCapitaIncomeFen"]);
         Assert.All(history.Changes, c => Assert.Equal(warningId, c.WarningId));
 
-        // The public events went to the log, each staged once as a domain event in the same transaction.
+        // The public events went to the log, each staged in the same transaction in the outbox: once for the bus, once for fanpin.events.
         var logged = await host.Db(db => db.WarningLog.AsNoTracking().Where(e => e.WarningId == warningId).OrderBy(e => e.Sequence).ToListAsync());
         Assert.Equal([WarningLogEventType.Raised, WarningLogEventType.GradeChanged, WarningLogEventType.Cleared], logged.Select(e => e.EventType));
         Assert.Equal(WarningGrade.Three, logged[1].PreviousGrade);
-        var staged = await host.Db(db => db.DomainEvents.AsNoTracking().Where(e => logged.Select(l => l.EventId).Contains(e.EventId)).CountAsync());
-        Assert.Equal(3, staged);
+        var ids = logged.Select(l => l.EventId).ToList();
+        var staged = await host.Db(db => db.Set<OutboxMessage>().AsNoTracking().Where(e => ids.Contains(e.EventId))
+            .Select(e => new { e.EventType, e.Destination, e.RoutingKey }).ToListAsync());
+        Assert.Equal(
+            ["FanPin.IntegrationEvents.WarningCleared", "FanPin.IntegrationEvents.WarningGradeChanged", "FanPin.IntegrationEvents.WarningRaised"],
+            staged.Where(e => e.Destination == OutboxDestination.Bus).Select(e => e.EventType).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["warning.cleared.62.01.02.001.001", "warning.grade-changed.62.01.02.001.001", "warning.raised.62.01.02.001.001"],
+            staged.Where(e => e.Destination == OutboxDestination.PublicExchange).Select(e => e.RoutingKey).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -114,9 +122,11 @@ public class WarningLifecycleTests(GradingHost host) : IClassFixture<GradingHost
         Assert.Equal([WarningAction.Raised, WarningAction.Acknowledged, WarningAction.Dispatched, WarningAction.AssistanceStarted], detail.History.Select(h => h.Action));
         Assert.Equal(["grading", county.Subject, county.Subject, "dept-civil-affairs"], detail.History.Select(h => h.Actor));
         Assert.Equal("低保 applied", detail.History[^1].Note);
-        var staged = await host.Db(db => db.DomainEvents.AsNoTracking().Where(e => e.HouseholdId == household).Select(e => e.EventType).ToListAsync());
-        Assert.Contains("WarningDispatched", staged);
-        Assert.Contains("WarningAssistanceStarted", staged);
+        // The lifecycle steps inside grading are not published (docs/grading.md): only the raise is in the outbox.
+        var partition = household.ToString("N");
+        var staged = await host.Db(db => db.Set<OutboxMessage>().AsNoTracking().Where(e => e.PartitionKey == partition && e.Destination == OutboxDestination.Bus)
+            .Select(e => e.EventType).ToListAsync());
+        Assert.Equal(["FanPin.IntegrationEvents.WarningRaised"], staged);
     }
 
     [Fact]

@@ -112,7 +112,7 @@ public class FeedImportTests(MonitoringDatabase infrastructure) : IClassFixture<
         var request = new ImportFeedRequest("mi-again", Departments.MedicalInsurance, "2026-11");
         await harness.ImportAsync(s.Department, request, BadAndGoodRows(s));
         await harness.EvaluateAsync();
-        var eventsBefore = await harness.ScalarAsync<long>("SELECT count(*) FROM domain_events");
+        var eventsBefore = await harness.ScalarAsync<long>("SELECT count(*) FROM outbox_message");
         var recordsBefore = await harness.ScalarAsync<long>("SELECT count(*) FROM records");
         var snapshotsBefore = await harness.ScalarAsync<long>("SELECT count(*) FROM guarantee_snapshots");
 
@@ -123,7 +123,7 @@ public class FeedImportTests(MonitoringDatabase infrastructure) : IClassFixture<
         Assert.Equal((0, 0, 0), (again.Applied, again.Unchanged, again.HouseholdsQueued));
         Assert.Equal([10], again.Rejections.Select(r => r.RowNumber).ToArray()); // the repeated row number is reported again, nothing else
         Assert.Equal(0, (await harness.EvaluateAsync()).Evaluated);
-        Assert.Equal(eventsBefore, await harness.ScalarAsync<long>("SELECT count(*) FROM domain_events"));
+        Assert.Equal(eventsBefore, await harness.ScalarAsync<long>("SELECT count(*) FROM outbox_message"));
         Assert.Equal(recordsBefore, await harness.ScalarAsync<long>("SELECT count(*) FROM records"));
         Assert.Equal(snapshotsBefore, await harness.ScalarAsync<long>("SELECT count(*) FROM guarantee_snapshots"));
         var feed = (await harness.Run<ListFeeds, ListFeedsResult>(u => u.HandleAsync(Callers.County(s.County), new ListFeedsRequest(Departments.MedicalInsurance)))).Feeds;

@@ -23,13 +23,13 @@ public abstract record DomainEvent
 }
 
 /// <summary>A confirmed measure was handed to a department or township (清单交办).</summary>
-public sealed record TaskAssigned(Guid TaskId, string MeasureCode, AssigneeKind AssigneeKind, string Assignee, DateOnly DueOn, int PlanVersion) : DomainEvent;
+public sealed record TaskAssigned(Guid TaskId, Guid PlanId, string MeasureCode, AssigneeKind AssigneeKind, string Assignee, DateOnly DueOn, int PlanVersion) : DomainEvent;
 
 /// <summary>A task was done.</summary>
 public sealed record TaskCompleted(Guid TaskId, string MeasureCode, long AmountFen, long YearlyIncomeEffectFen, string EvidenceReference, DateOnly CompletedOn) : DomainEvent;
 
 /// <summary>An open task passed its deadline (限时办结: escalate).</summary>
-public sealed record TaskOverdue(Guid TaskId, string MeasureCode, AssigneeKind AssigneeKind, string Assignee, DateOnly DueOn, DateOnly DetectedOn) : DomainEvent;
+public sealed record TaskOverdue(Guid TaskId, Guid PlanId, string MeasureCode, AssigneeKind AssigneeKind, string Assignee, DateOnly DueOn, DateOnly DetectedOn) : DomainEvent;
 
 /// <summary>
 /// Every task of the household is done and its income is stable above the line with no guarantee gap: the

@@ -27,6 +27,12 @@ public sealed class HouseholdWarning
     /// <summary>When received.</summary>
     public DateTimeOffset ReceivedAt { get; set; }
 
+    /// <summary>Grading's position in its warning log of the last event applied (null: recorded over the API); older events are ignored.</summary>
+    public long? Sequence { get; set; }
+
+    /// <summary>When grading cleared the warning (WarningCleared); a cleared warning allows no new recommendations or confirmations.</summary>
+    public DateTimeOffset? ClearedAt { get; set; }
+
     /// <summary>As the recommender's input.</summary>
     public WarningInput ToInput() => new(WarningId, HouseholdId, FanPin.RegionCode.Parse(RegionCode), Grade, RiskTypes, MemberLabour, Category);
 }
@@ -104,7 +110,7 @@ public sealed class AssistancePlan : AggregateRoot
             };
             Tasks.Add(task);
             added.Add(task);
-            Raise(new TaskAssigned(task.Id, task.MeasureCode, task.AssigneeKind, task.Assignee, due, Version) { OccurredAt = now, RegionCode = RegionCode, HouseholdId = HouseholdId });
+            Raise(new TaskAssigned(task.Id, Id, task.MeasureCode, task.AssigneeKind, task.Assignee, due, Version) { OccurredAt = now, RegionCode = RegionCode, HouseholdId = HouseholdId });
         }
         return added;
     }
@@ -129,7 +135,7 @@ public sealed class AssistancePlan : AggregateRoot
         task.OverdueDetectedOn = today;
         task.UpdatedAt = now;
         UpdatedAt = now; // the plan's row version guards against a second scanner flagging the same task
-        Raise(new TaskOverdue(task.Id, task.MeasureCode, task.AssigneeKind, task.Assignee, task.DueOn, today) { OccurredAt = now, RegionCode = RegionCode, HouseholdId = HouseholdId });
+        Raise(new TaskOverdue(task.Id, Id, task.MeasureCode, task.AssigneeKind, task.Assignee, task.DueOn, today) { OccurredAt = now, RegionCode = RegionCode, HouseholdId = HouseholdId });
     }
 
     /// <summary>Completes a task.</summary>

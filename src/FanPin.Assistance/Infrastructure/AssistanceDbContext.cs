@@ -25,9 +25,6 @@ public sealed class AssistanceDbContext(DbContextOptions<AssistanceDbContext> op
     /// <summary>Tasks.</summary>
     public DbSet<AssistanceTask> Tasks => Set<AssistanceTask>();
 
-    /// <summary>Staged events.</summary>
-    public DbSet<StagedDomainEvent> DomainEvents => Set<StagedDomainEvent>();
-
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -67,6 +64,8 @@ public sealed class AssistanceDbContext(DbContextOptions<AssistanceDbContext> op
             e.Property(x => x.MemberLabour).HasColumnName("member_labour").HasConversion(labour, labourComparer);
             e.Property(x => x.Category).HasColumnName("category").HasConversion<string>();
             e.Property(x => x.ReceivedAt).HasColumnName("received_at");
+            e.Property(x => x.Sequence).HasColumnName("sequence");
+            e.Property(x => x.ClearedAt).HasColumnName("cleared_at");
         });
         b.Entity<AssistancePlan>(e =>
         {
@@ -114,18 +113,8 @@ public sealed class AssistanceDbContext(DbContextOptions<AssistanceDbContext> op
             e.Property(x => x.UpdatedAt).HasColumnName("updated_at");
             e.Ignore(x => x.IsOpen);
         });
-        b.Entity<StagedDomainEvent>(e =>
-        {
-            e.ToTable("domain_events");
-            e.HasKey(x => x.Sequence);
-            e.Property(x => x.Sequence).HasColumnName("sequence").ValueGeneratedOnAdd();
-            e.Property(x => x.EventId).HasColumnName("event_id");
-            e.Property(x => x.EventType).HasColumnName("event_type");
-            e.Property(x => x.OccurredAt).HasColumnName("occurred_at");
-            e.Property(x => x.RegionCode).HasColumnName("region_code");
-            e.Property(x => x.HouseholdId).HasColumnName("household_id");
-            e.Property(x => x.Payload).HasColumnName("payload").HasColumnType("jsonb");
-        });
+        // Integration events leave through the outbox (relay → RabbitMQ); consumers record what they handled in the inbox.
+        b.AddOutboxAndInbox();
     }
 
     /// <summary>Stages events, then saves everything in one transaction.</summary>

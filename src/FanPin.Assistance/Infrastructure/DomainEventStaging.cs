@@ -1,14 +1,13 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using FanPin.Assistance.Domain;
+using Microsoft.EntityFrameworkCore;
+using D = FanPin.Assistance.Domain;
+using I = FanPin.IntegrationEvents;
 
 namespace FanPin.Assistance.Infrastructure;
 
 /// <summary>
 /// THE hook where domain events leave the assistance service. <see cref="AssistanceDbContext"/> calls
-/// <see cref="Stage"/> inside <c>SaveChangesAsync</c>, so whatever it adds is committed with the change. The
-/// integrator replaces <see cref="DomainEventJournal"/> by a staging that maps each event to its integration
-/// event and adds it to the messaging library's outbox.
+/// <see cref="Stage"/> inside <c>SaveChangesAsync</c>, so whatever it adds is committed with the change.
 /// </summary>
 public interface IDomainEventStaging
 {
@@ -16,51 +15,59 @@ public interface IDomainEventStaging
     void Stage(AssistanceDbContext context, IReadOnlyList<DomainEvent> events);
 }
 
-/// <summary>A staged event row (<c>domain_events</c>).</summary>
-public sealed class StagedDomainEvent
+/// <summary>
+/// Stages each domain event that others must hear about as its integration event in the messaging library's
+/// outbox (<see cref="DbContextOutboxExtensions.AddIntegrationEvent"/>); the relay publishes after the commit.
+/// Events with no integration event (<see cref="D.TaskCompleted"/>) stay inside the service.
+/// </summary>
+public sealed class OutboxStaging : IDomainEventStaging
 {
-    /// <summary>Order of staging.</summary>
-    public long Sequence { get; set; }
-
-    /// <summary>The event's id.</summary>
-    public Guid EventId { get; set; }
-
-    /// <summary>Type name, e.g. <c>TaskOverdue</c>.</summary>
-    public string EventType { get; set; } = "";
-
-    /// <summary>When it happened.</summary>
-    public DateTimeOffset OccurredAt { get; set; }
-
-    /// <summary>The household's village.</summary>
-    public string RegionCode { get; set; } = "";
-
-    /// <summary>The household.</summary>
-    public Guid HouseholdId { get; set; }
-
-    /// <summary>The event as JSON (camelCase, enums as names).</summary>
-    public string Payload { get; set; } = "{}";
-}
-
-/// <summary>The staging used until the outbox library is merged: each event becomes a <c>domain_events</c> row in the same transaction.</summary>
-public sealed class DomainEventJournal : IDomainEventStaging
-{
-    /// <summary>How payloads are written.</summary>
-    public static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
-
     /// <inheritdoc />
     public void Stage(AssistanceDbContext context, IReadOnlyList<DomainEvent> events)
     {
-        foreach (var e in events)
+        foreach (var domainEvent in events)
         {
-            context.DomainEvents.Add(new StagedDomainEvent
+            if (AssistanceEventMapping.ToIntegrationEvent(domainEvent) is { } integrationEvent)
             {
-                EventId = e.EventId,
-                EventType = e.EventType,
-                OccurredAt = e.OccurredAt,
-                RegionCode = e.RegionCode,
-                HouseholdId = e.HouseholdId,
-                Payload = JsonSerializer.Serialize(e, e.GetType(), PayloadJson),
-            });
+                context.AddIntegrationEvent(integrationEvent);
+            }
         }
+    }
+}
+
+/// <summary>Each assistance domain event as the integration event other services read (enums by name).</summary>
+public static class AssistanceEventMapping
+{
+    /// <summary>Why a proposal is made, as the contract's basis codes.</summary>
+    public static readonly IReadOnlyList<string> EliminationBasis = ["AllMeasuresDone", "IncomeStableAboveLine", "GuaranteeGapsClosed"];
+
+    /// <summary>
+    /// The integration event of <paramref name="domainEvent"/>, or null for an event that stays internal
+    /// (TaskCompleted: nobody outside needs it; the plan's effect is announced by RiskEliminationProposed).
+    /// </summary>
+    public static I.IntegrationEvent? ToIntegrationEvent(D.DomainEvent domainEvent)
+    {
+        ArgumentNullException.ThrowIfNull(domainEvent);
+        var occurredAt = domainEvent.OccurredAt.ToUniversalTime();
+        return domainEvent switch
+        {
+            D.TaskAssigned e => new I.TaskAssigned
+            {
+                EventId = e.EventId, OccurredAt = occurredAt, RegionCode = e.RegionCode, HouseholdId = e.HouseholdId,
+                TaskId = e.TaskId, PlanId = e.PlanId, MeasureCode = e.MeasureCode, AssigneeKind = e.AssigneeKind.ToString(), Assignee = e.Assignee, DueDate = e.DueOn,
+            },
+            D.TaskOverdue e => new I.TaskOverdue
+            {
+                EventId = e.EventId, OccurredAt = occurredAt, RegionCode = e.RegionCode, HouseholdId = e.HouseholdId,
+                TaskId = e.TaskId, PlanId = e.PlanId, AssigneeKind = e.AssigneeKind.ToString(), Assignee = e.Assignee, DueDate = e.DueOn,
+            },
+            D.RiskEliminationProposed e => new I.RiskEliminationProposed
+            {
+                EventId = e.EventId, OccurredAt = occurredAt, RegionCode = e.RegionCode, HouseholdId = e.HouseholdId,
+                PlanId = e.PlanId, Basis = EliminationBasis, IncomeStableSince = e.IncomeStableSince, Summary = e.Summary,
+            },
+            D.TaskCompleted => null,
+            _ => throw new InvalidOperationException($"No integration event mapping for the domain event {domainEvent.EventType}."),
+        };
     }
 }

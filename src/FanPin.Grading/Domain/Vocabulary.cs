@@ -53,7 +53,7 @@ public enum MonitoringType
 }
 
 /// <summary>
-/// Risk types (风险类型/致贫返贫原因), the registry's vocabulary (same names and values, so the integrator maps by
+/// Risk types (风险类型/致贫返贫原因), the registry's vocabulary (same names and values, so the consumers map by
 /// name). Stored as a bit mask: bit n-1 for value n.
 /// </summary>
 public enum RiskType

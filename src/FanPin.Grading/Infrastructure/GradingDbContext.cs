@@ -16,6 +16,7 @@ namespace FanPin.Grading.Infrastructure;
 public sealed class GradingDbContext(DbContextOptions<GradingDbContext> options, IDomainEventStaging staging) : DbContext(options)
 {
     private readonly List<DomainEvent> _raised = [];
+    private readonly List<Func<CancellationToken, Task>> _afterCommit = [];
 
     /// <summary>Published policy versions.</summary>
     public DbSet<PolicyVersionRecord> PolicyVersions => Set<PolicyVersionRecord>();
@@ -38,18 +39,40 @@ public sealed class GradingDbContext(DbContextOptions<GradingDbContext> options,
     /// <summary>The durable warning log.</summary>
     public DbSet<WarningLogEntry> WarningLog => Set<WarningLogEntry>();
 
-    /// <summary>Staged domain events (the default staging's journal).</summary>
-    public DbSet<StagedDomainEvent> DomainEvents => Set<StagedDomainEvent>();
-
     /// <summary>The staging hook this context hands events to (the bulk writer uses it too).</summary>
     internal IDomainEventStaging Staging => staging;
+
+    /// <summary>
+    /// Runs <paramref name="action"/> once the current transaction has committed (<see cref="GradingCommitHooks"/>),
+    /// and never when it rolls back: the Redis projection must only show grades PostgreSQL holds, also when the
+    /// transaction is a consumer's (the inbox base class commits it).
+    /// </summary>
+    public void AfterCommit(Func<CancellationToken, Task> action) => _afterCommit.Add(action);
+
+    /// <summary>Runs and forgets the after-commit actions.</summary>
+    internal async Task RunAfterCommitAsync(CancellationToken ct)
+    {
+        var actions = _afterCommit.ToList();
+        _afterCommit.Clear();
+        foreach (var action in actions)
+        {
+            await action(ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Forgets the after-commit actions (a rollback, or a new transaction after a failed attempt).</summary>
+    internal void DiscardAfterCommit() => _afterCommit.Clear();
 
     /// <summary>Raises an event that no aggregate owns (e.g. a policy publication); staged at the next save.</summary>
     public void Raise(DomainEvent domainEvent) => _raised.Add(domainEvent);
 
     /// <inheritdoc />
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(GradingDbContext).Assembly);
+        // The messaging library's outbox (events leave through it, IDomainEventStaging) and inbox (consumers).
+        modelBuilder.AddOutboxAndInbox();
+    }
 
     /// <summary>
     /// Collects events and history, sequences warning events, stages, and saves — inside the caller's transaction

@@ -9,6 +9,8 @@ public static class SignalCodes
     public const string IncomeBelowLine = "IncomeBelowLine";
     /// <summary>Rigid costs clearly exceed last year's income.</summary>
     public const string RigidExpenditureAboveIncome = "RigidExpenditureAboveIncome";
+    /// <summary>Income above the line but not stable, with rigid expenditure clearly above income (DOMAIN.md §4, "may also be taken in").</summary>
+    public const string UnstableIncome = "UnstableIncome";
     /// <summary>Income cut sharply.</summary>
     public const string IncomeDrop = "IncomeDrop";
     /// <summary>Self-paid medical costs above the warning line.</summary>

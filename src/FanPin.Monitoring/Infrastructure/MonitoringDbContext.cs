@@ -7,7 +7,7 @@ namespace FanPin.Monitoring.Infrastructure;
 /// <summary>
 /// The monitoring database (connection string <c>monitoringdb</c>). Schema: the hand-written migrations in
 /// <c>Infrastructure/Migrations</c>, applied at start-up. Use cases <see cref="Raise"/> domain events; saving
-/// hands them to <see cref="IDomainEventStaging"/> in the same transaction as the state change.
+/// hands them to <see cref="IDomainEventStaging"/>, which adds them to the outbox in the same transaction as the state change.
 /// </summary>
 public sealed class MonitoringDbContext(DbContextOptions<MonitoringDbContext> options, IDomainEventStaging staging) : DbContext(options)
 {
@@ -49,9 +49,6 @@ public sealed class MonitoringDbContext(DbContextOptions<MonitoringDbContext> op
     /// <summary>Log of changed findings.</summary>
     public DbSet<SignalChange> SignalChanges => Set<SignalChange>();
 
-    /// <summary>Staged domain events (the default staging's journal).</summary>
-    public DbSet<StagedDomainEvent> DomainEvents => Set<StagedDomainEvent>();
-
     /// <summary>Events raised and not yet saved.</summary>
     public IReadOnlyList<DomainEvent> PendingEvents => _raised;
 
@@ -69,8 +66,12 @@ public sealed class MonitoringDbContext(DbContextOptions<MonitoringDbContext> op
     }
 
     /// <inheritdoc />
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(MonitoringDbContext).Assembly);
+        // The messaging library's outbox (events out) and inbox (registry events in, applied once).
+        modelBuilder.AddOutboxAndInbox();
+    }
 
     /// <summary>Stages raised events, then saves everything in one transaction.</summary>
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using FanPin.Contracts.Grading.V1;
 using FanPin.Grading.Application.Grading;
 using FanPin.Grading.Domain;
+using FanPin.Grading.Infrastructure;
 using FanPin.Grpc;
 using FanPin.Policies;
 using FanPin.ServiceDefaults.Authentication;
@@ -18,7 +19,7 @@ namespace FanPin.Grading.Tests.Grpc;
 /// <summary>
 /// The grading service as deployed: its own Program (Production environment), Kestrel on free loopback ports
 /// (gRPC over h2c, health over HTTP/1.1), a real PostgreSQL database migrated at start-up, Redis under the
-/// run's key prefix, and its own signing key: tests call it with the FanPin gRPC client and real tokens.
+/// run's key prefix, its own RabbitMQ vhost (outbox relay and consumers running), and its own signing key: tests call it with the FanPin gRPC client and real tokens.
 /// Background services are off (no sweep or re-grade moves data under the tests); the watch falls back to
 /// polling every 200 ms. Households are seeded through the input use cases, as the consumers would.
 /// </summary>
@@ -49,6 +50,7 @@ public sealed class GradingServer : IsolatedInfrastructure, IAsyncLifetime
             b.UseSetting($"ConnectionStrings:{GradingServices.DatabaseName}", PostgresConnectionString);
             b.UseSetting($"ConnectionStrings:{GradingServices.CacheName}", RedisConfiguration);
             b.UseSetting(GradingServices.KeyPrefixKey, RedisKeyPrefix);
+            b.UseSetting("ConnectionStrings:messaging", RabbitMqConnectionString);
             b.UseSetting(GradingServices.BackgroundServicesKey, "false");
             b.UseSetting("Grading:Watch:PollInterval", "00:00:00.200");
             b.UseSetting("Grading:Watch:BatchSize", "3");
@@ -104,6 +106,13 @@ public sealed class GradingServer : IsolatedInfrastructure, IAsyncLifetime
             MonitoringStatus.Monitored, MonitoringType.UnstablePostPoverty, [RiskType.Illness], members);
         await using var scope = Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<ApplyHouseholdFacts>().HandleAsync(facts);
+    }
+
+    /// <summary>A query on a fresh context of the server.</summary>
+    public async Task<T> Db<T>(Func<GradingDbContext, Task<T>> query)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<GradingDbContext>());
     }
 
     private static int FreePort()

@@ -51,6 +51,7 @@ public sealed class MonitoringServer : IsolatedInfrastructure, IAsyncLifetime
         {
             b.UseEnvironment("Production");
             b.UseSetting($"ConnectionStrings:{MonitoringServices.DatabaseName}", PostgresConnectionString);
+            b.UseSetting("ConnectionStrings:messaging", RabbitMqConnectionString);
             b.UseSetting("Auth:SigningKey", _signingKey);
             b.UseSetting(IdNumberHasher.HashKeyKey, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
             b.UseSetting(MonitoringServices.PolicyDirectoryKey, Path.Combine(AppContext.BaseDirectory, "policies"));

@@ -105,25 +105,26 @@ public sealed class Harness : IAsyncDisposable
     public Task<ImportFeedResult> ImportAsync(Caller caller, ImportFeedRequest request, IEnumerable<FeedRow> rows, IProgress<ImportProgress>? progress = null) =>
         Run<ImportFeed, ImportFeedResult>(u => u.HandleAsync(caller, request, ToAsync(rows), progress));
 
-    /// <summary>Staged domain events of a type, for a household or (feed events) a region code.</summary>
+    /// <summary>Integration events of a type in the outbox (bus rows), for a household or (feed events) a region code, in outbox order.</summary>
     public async Task<List<string>> EventsAsync(string type, Guid? household = null, string? region = null)
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("""
-            SELECT payload::text FROM domain_events
-            WHERE event_type = @type AND (@household::uuid IS NULL OR household_id = @household) AND (@region::text IS NULL OR region_code = @region)
-            ORDER BY sequence
+            SELECT payload FROM outbox_message
+            WHERE destination = 0 AND event_type = @type
+              AND (@household::uuid IS NULL OR (payload::jsonb->>'householdId')::uuid = @household)
+              AND (@region::text IS NULL OR payload::jsonb->>'regionCode' = @region)
+            ORDER BY id
             """, connection);
-        command.Parameters.AddWithValue("type", type);
+        command.Parameters.AddWithValue("type", "FanPin.IntegrationEvents." + type);
         command.Parameters.Add(new NpgsqlParameter("household", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = (object?)household ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("region", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)region ?? DBNull.Value });
         var result = new List<string>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            // jsonb prints with spaces; compact it back to the form the journal wrote, so tests can match text
-            result.Add(System.Text.Json.JsonSerializer.Serialize(System.Text.Json.JsonDocument.Parse(reader.GetString(0)).RootElement));
+            result.Add(reader.GetString(0));
         }
         return result;
     }

@@ -22,23 +22,19 @@ public sealed class AssistancePolicies(PolicySet set)
 }
 
 /// <summary>
-/// A household's latest income summary from the monitoring service (GetIncomeSummary). Null when unknown.
+/// A household's latest income summary from the monitoring service (GetIncomeSummary and GetGuaranteeStatus).
 /// </summary>
 public interface IIncomeSummaries
 {
-    /// <summary>The latest summary, or null when the monitoring service has none.</summary>
-    Task<IncomeSummary?> GetAsync(Guid householdId, CancellationToken ct);
+    /// <summary>
+    /// The latest summary of the household of <paramref name="regionCode"/>, or null when the monitoring service has
+    /// none. Throws <see cref="IncomeSummaryUnavailableException"/> when the monitoring service cannot be asked.
+    /// </summary>
+    Task<IncomeSummary?> GetAsync(Guid householdId, string regionCode, CancellationToken ct);
 }
 
-/// <summary>
-/// Used until protos/fanpin/monitoring/v1 lands on main and a gRPC implementation replaces it: no summary is
-/// ever known, so RiskEliminationProposed is never raised (the completion says so in its explanation).
-/// </summary>
-public sealed class UnavailableIncomeSummaries : IIncomeSummaries
-{
-    /// <inheritdoc />
-    public Task<IncomeSummary?> GetAsync(Guid householdId, CancellationToken ct) => Task.FromResult<IncomeSummary?>(null);
-}
+/// <summary>The monitoring service could not be asked (unreachable, timed out, refused); the message says why.</summary>
+public sealed class IncomeSummaryUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>Who may do what.</summary>
 public static class AssistanceAccess

@@ -21,8 +21,11 @@ public sealed class RecordWarning(AssistanceDbContext db, AssistanceClock clock)
         return await StoreAsync(warning, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Stores the warning (the event consumer calls this; it has no caller).</summary>
-    public async Task<IReadOnlyList<Recommendation>> StoreAsync(WarningInput warning, CancellationToken ct = default)
+    /// <summary>
+    /// Stores the warning (the event consumer calls this; it has no caller). <paramref name="sequence"/> is grading's
+    /// position in its warning log: an event older than the one stored (out of order delivery) changes nothing.
+    /// </summary>
+    public async Task<IReadOnlyList<Recommendation>> StoreAsync(WarningInput warning, CancellationToken ct = default, long? sequence = null)
     {
         new Validator()
             .Require(warning.HouseholdId != Guid.Empty, "household_id", "is required")
@@ -39,6 +42,16 @@ public sealed class RecordWarning(AssistanceDbContext db, AssistanceClock clock)
             stored = new HouseholdWarning { HouseholdId = warning.HouseholdId };
             db.Warnings.Add(stored);
         }
+        else if (sequence is { } incoming && stored.Sequence is { } known && incoming < known)
+        {
+            return Recommender.Recommend(stored.ToInput(), await ListMeasureTypes.CurrentAsync(db, ct).ConfigureAwait(false));
+        }
+        if (sequence is not null)
+        {
+            stored.Sequence = sequence;
+        }
+        // A new warning (or a re-grade) after clearing opens the household to plans again.
+        stored.ClearedAt = null;
         // WarningGradeChanged keeps the warning's id with a new grade or new risks: the latest content wins;
         // the same content again (a redelivery) changes nothing.
         stored.WarningId = warning.WarningId;
@@ -67,6 +80,7 @@ public sealed class GetRecommendations(AssistanceDbContext db)
     {
         RegionScope.DemandRole(caller, "read recommendations", AssistanceAccess.Plan);
         var warning = await PlanStore.WarningForAsync(db, caller, request.HouseholdId, ct).ConfigureAwait(false);
+        PlanStore.DemandNotCleared(warning);
         return Recommender.Recommend(warning.ToInput(), await ListMeasureTypes.CurrentAsync(db, ct).ConfigureAwait(false));
     }
 }
@@ -90,6 +104,7 @@ public sealed class ConfirmPlan(AssistanceDbContext db, AssistanceClock clock, A
         RegionScope.DemandRole(caller, "confirm plans", AssistanceAccess.Plan);
         var warning = await db.Warnings.AsNoTracking().FirstOrDefaultAsync(w => w.HouseholdId == request.HouseholdId, ct).ConfigureAwait(false)
             ?? throw new PreconditionFailedException($"household {request.HouseholdId} has no warning; a plan answers a warning (WarningRaised)", "NoWarning");
+        PlanStore.DemandNotCleared(warning);
         RegionScope.Demand(caller, RegionCode.Parse(warning.RegionCode));
         var today = clock.Today;
         var policy = policies.InForce(warning.RegionCode, today);
@@ -165,9 +180,42 @@ public sealed class GetPlan(AssistanceDbContext db, AssistanceClock clock)
     }
 }
 
+/// <summary>
+/// Grading cleared a warning (WarningCleared, 解除预警: the risk is eliminated, the household stays under watch).
+/// The stored warning is marked cleared, so no new measures are recommended or confirmed until a new warning;
+/// the plan and its tasks stay as they are (open tasks are still carried out or cancelled by the county). Only
+/// the warning stored is cleared: a clearing of an older warning, or older than the stored event, changes nothing.
+/// </summary>
+public sealed class ClearWarning(AssistanceDbContext db, AssistanceClock clock)
+{
+    /// <summary>Runs the use case; true when the stored warning was cleared by this call.</summary>
+    public async Task<bool> HandleAsync(Guid householdId, Guid warningId, long sequence, CancellationToken ct = default)
+    {
+        var stored = await db.Warnings.FirstOrDefaultAsync(w => w.HouseholdId == householdId, ct).ConfigureAwait(false);
+        if (stored is null || stored.WarningId != warningId || stored.ClearedAt is not null || stored.Sequence is { } known && sequence < known)
+        {
+            return false;
+        }
+        stored.ClearedAt = clock.Now;
+        stored.Sequence = sequence;
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return true;
+    }
+}
+
 /// <summary>Shared look-ups.</summary>
 internal static class PlanStore
 {
+    /// <summary>FAILED_PRECONDITION when the household's warning was cleared.</summary>
+    public static void DemandNotCleared(HouseholdWarning warning)
+    {
+        if (warning.ClearedAt is { } cleared)
+        {
+            throw new PreconditionFailedException(
+                $"the warning of household {warning.HouseholdId} was cleared on {cleared:yyyy-MM-dd}; new measures answer a new warning", "WarningCleared");
+        }
+    }
+
     /// <summary>The household's warning inside the caller's scope, or NOT_FOUND.</summary>
     public static async Task<HouseholdWarning> WarningForAsync(AssistanceDbContext db, Caller caller, Guid householdId, CancellationToken ct)
     {

@@ -108,10 +108,19 @@ public sealed class CompleteTask(AssistanceDbContext db, AssistanceClock clock, 
         {
             return (false, $"risk elimination was already proposed for plan v{plan.Version}");
         }
-        var income = await incomes.GetAsync(plan.HouseholdId, ct).ConfigureAwait(false);
+        IncomeSummary? income;
+        try
+        {
+            income = await incomes.GetAsync(plan.HouseholdId, plan.RegionCode, ct).ConfigureAwait(false);
+        }
+        catch (IncomeSummaryUnavailableException ex)
+        {
+            // The completion stands; the proposal waits for the next completion or re-evaluation.
+            return (false, $"every task is done, but {ex.Message}: no risk elimination proposed");
+        }
         if (income is null)
         {
-            return (false, "every task is done, but the household's income summary is not available from the monitoring service");
+            return (false, "every task is done, but the monitoring service has no income summary of the household");
         }
         if (!income.ShowsEffect)
         {

@@ -6,7 +6,7 @@ using FanPin.Grading.Infrastructure;
 namespace FanPin.Grading.Application.Grading;
 
 /// <summary>
-/// Monitoring's latest evaluation of a household (input, fed by the integrator from RiskSignalsDetected: the same
+/// Monitoring's latest evaluation of a household (input, fed by RiskSignalsDetectedConsumer from RiskSignalsDetected: the same
 /// fields). A complete snapshot of the signals that fire now: an empty list means none fires any more. Amounts in
 /// the inputs are CNY; shares are 0–1 (docs/grading.md, "Inputs").
 /// </summary>
@@ -27,31 +27,40 @@ public sealed record RiskSignalsReceived(
 /// <summary>Stores monitoring's latest signals for a household and re-grades it (one transaction).</summary>
 public sealed class ApplyRiskSignals(GradingDbContext db, HouseholdRegrader regrader, GradeProjector projector)
 {
-    /// <summary>Runs the use case.</summary>
+    /// <summary>Runs the use case in a transaction of its own.</summary>
     public async Task<ApplyFactsResult> HandleAsync(RiskSignalsReceived input, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(input);
+        Validate(input);
+        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var result = await ApplyAsync(input, ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>
+    /// The same inside the caller's open transaction (a consumer's, with its inbox row): saves, and projects the
+    /// grade to Redis after the caller commits.
+    /// </summary>
+    public async Task<ApplyFactsResult> ApplyAsync(RiskSignalsReceived input, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(input);
         var region = Validate(input);
-        HouseholdFacts facts;
-        RegradeOutcome outcome;
-        await using (var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false))
+        var facts = await regrader.LockOrCreateAsync(input.HouseholdId, region, ct).ConfigureAwait(false);
+        if (facts.IsStaleSignals(input.OccurredAt))
         {
-            facts = await regrader.LockOrCreateAsync(input.HouseholdId, region, ct).ConfigureAwait(false);
-            if (facts.IsStaleSignals(input.OccurredAt))
-            {
-                return new ApplyFactsResult(false, facts.Grade, facts.Grade, facts.OpenWarningId, facts.GradeRuleId);
-            }
-            var measurements = SignalMeasurements.Read(input.Signals);
-            var json = JsonSerializer.Serialize(input.Signals, ReasonJson.Options);
-            facts.ApplySignals(measurements, json, input.PolicyVersion, input.OccurredAt.ToUniversalTime());
-            facts.UpdatedAt = input.OccurredAt.ToUniversalTime();
-            outcome = await regrader.RegradeAsync(facts, GradeCause.RiskSignals, ct).ConfigureAwait(false);
-            await db.SaveChangesAsync(ct).ConfigureAwait(false);
-            await tx.CommitAsync(ct).ConfigureAwait(false);
+            return new ApplyFactsResult(false, facts.Grade, facts.Grade, facts.OpenWarningId, facts.GradeRuleId);
         }
+        var measurements = SignalMeasurements.Read(input.Signals);
+        var json = JsonSerializer.Serialize(input.Signals, ReasonJson.Options);
+        facts.ApplySignals(measurements, json, input.PolicyVersion, input.OccurredAt.ToUniversalTime());
+        facts.UpdatedAt = input.OccurredAt.ToUniversalTime();
+        var outcome = await regrader.RegradeAsync(facts, GradeCause.RiskSignals, ct).ConfigureAwait(false);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
         if (outcome.Changed)
         {
-            await projector.ProjectAsync([GradeProjectionChange.Of(facts)], ct).ConfigureAwait(false);
+            var change = GradeProjectionChange.Of(facts);
+            db.AfterCommit(token => projector.ProjectAsync([change], token));
         }
         return new ApplyFactsResult(true, outcome.From, outcome.To, facts.OpenWarningId, facts.GradeRuleId);
     }

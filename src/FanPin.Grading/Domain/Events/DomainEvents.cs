@@ -3,7 +3,7 @@ namespace FanPin.Grading.Domain.Events;
 /// <summary>
 /// Something that happened in grading that other services must hear about. Aggregates and use cases collect
 /// them; <c>GradingDbContext.SaveChangesAsync</c> (and the bulk re-grade, in its own transaction) hands them to
-/// <c>IDomainEventStaging</c> in the same transaction as the state change: THE hook where the integrator turns
+/// <c>IDomainEventStaging</c> in the same transaction as the state change: THE hook where the outbox staging turns
 /// them into integration events in the outbox.
 /// </summary>
 public abstract record DomainEvent

@@ -39,7 +39,7 @@ internal static class BulkGradeWriter
         await InsertLogAsync(connection, logged.Select(WarningLogEntry.From).ToList(), ct).ConfigureAwait(false);
         await UpdateFactsAsync(connection, transaction, changed.Select(c => c.Facts).ToList(), ct).ConfigureAwait(false);
 
-        await db.Staging.StageBulkAsync(db, events, ct).ConfigureAwait(false);
+        await db.Staging.StageBulkAsync(db, events, changed.ToDictionary(c => c.Facts.HouseholdId, c => c.Facts), ct).ConfigureAwait(false);
         if (db.ChangeTracker.HasChanges())
         {
             await db.SaveChangesAsync(ct).ConfigureAwait(false);

@@ -181,19 +181,3 @@ internal sealed class WarningLogEntryConfiguration : IEntityTypeConfiguration<Wa
         b.Property(e => e.OccurredAt).HasColumnName("occurred_at");
     }
 }
-
-internal sealed class StagedDomainEventConfiguration : IEntityTypeConfiguration<StagedDomainEvent>
-{
-    public void Configure(EntityTypeBuilder<StagedDomainEvent> b)
-    {
-        b.ToTable("domain_events");
-        b.HasKey(e => e.Id);
-        b.Property(e => e.Id).HasColumnName("id").UseIdentityByDefaultColumn();
-        b.Property(e => e.EventId).HasColumnName("event_id");
-        b.Property(e => e.EventType).HasColumnName("event_type");
-        b.Property(e => e.OccurredAt).HasColumnName("occurred_at");
-        b.Property(e => e.RegionCode).HasColumnName("region_code");
-        b.Property(e => e.HouseholdId).HasColumnName("household_id");
-        b.Property(e => e.Payload).HasColumnName("payload").HasColumnType("jsonb");
-    }
-}

@@ -54,13 +54,17 @@ public sealed class ApplyHouseholdFacts(MonitoringDbContext db, MonitoringClock 
         household.Category = change.Category ?? household.Category;
         household.Status = change.Status ?? household.Status;
         household.UpdatedAt = change.OccurredAt;
-        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        // A consumer calls inside its inbox transaction (the change and the inbox row commit together): join it.
+        await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false) : null;
         if (evaluate)
         {
             await db.EnqueueEvaluationAsync(change.HouseholdId, clock.UtcNow, ct).ConfigureAwait(false);
         }
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        await tx.CommitAsync(ct).ConfigureAwait(false);
+        if (tx is not null)
+        {
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+        }
         return new ReadModelResult(true, evaluate);
     }
 }

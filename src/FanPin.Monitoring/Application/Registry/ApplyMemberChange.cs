@@ -104,14 +104,18 @@ public sealed class ApplyMemberChange(MonitoringDbContext db, MonitoringClock cl
         {
             return new ReadModelResult(false, false);
         }
-        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        // A consumer calls inside its inbox transaction (the change and the inbox row commit together): join it.
+        await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false) : null;
         await db.EnqueueEvaluationAsync(change.HouseholdId, clock.UtcNow, ct).ConfigureAwait(false);
         if (before is { } earlier && earlier.HouseholdId != change.HouseholdId)
         {
             await db.EnqueueEvaluationAsync(earlier.HouseholdId, clock.UtcNow, ct).ConfigureAwait(false);
         }
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        await tx.CommitAsync(ct).ConfigureAwait(false);
+        if (tx is not null)
+        {
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+        }
         return new ReadModelResult(true, true);
     }
 

@@ -232,19 +232,3 @@ internal sealed class SignalChangeConfiguration : IEntityTypeConfiguration<Signa
         b.Property(x => x.Payload).HasColumnName("payload").HasColumnType("jsonb");
     }
 }
-
-internal sealed class StagedDomainEventConfiguration : IEntityTypeConfiguration<StagedDomainEvent>
-{
-    public void Configure(EntityTypeBuilder<StagedDomainEvent> b)
-    {
-        b.ToTable("domain_events");
-        b.HasKey(x => x.Sequence);
-        b.Property(x => x.Sequence).HasColumnName("sequence").ValueGeneratedOnAdd();
-        b.Property(x => x.EventId).HasColumnName("event_id");
-        b.Property(x => x.EventType).HasColumnName("event_type");
-        b.Property(x => x.OccurredAt).HasColumnName("occurred_at");
-        b.Property(x => x.RegionCode).HasColumnName("region_code");
-        b.Property(x => x.HouseholdId).HasColumnName("household_id");
-        b.Property(x => x.Payload).HasColumnName("payload").HasColumnType("jsonb");
-    }
-}

@@ -1,0 +1,96 @@
+using FanPin.Grading.Application.Grading;
+using FanPin.Grading.Infrastructure;
+using FanPin.IntegrationEvents;
+using FanPin.Messaging.Inbox;
+using MassTransit;
+
+namespace FanPin.Grading.Messaging;
+
+/// <summary>
+/// Monitoring's <see cref="RiskSignalsDetected"/> → <see cref="ApplyRiskSignals"/>: the household's signals are
+/// replaced by the event's (an empty list: none fires any more, so the household may be downgraded or cleared) and
+/// it is re-graded. Once per event (inbox); an evaluation older than the one applied changes nothing.
+/// </summary>
+public sealed class RiskSignalsDetectedConsumer(GradingDbContext db, ApplyRiskSignals useCase)
+    : IdempotentConsumer<RiskSignalsDetected, GradingDbContext>(db)
+{
+    /// <inheritdoc />
+    protected override string ConsumerName => "grading.RiskSignalsDetected";
+
+    /// <inheritdoc />
+    protected override Task HandleAsync(RiskSignalsDetected message, ConsumeContext<RiskSignalsDetected> context, CancellationToken cancellationToken) =>
+        useCase.ApplyAsync(InputMapping.SignalsOf(message), cancellationToken);
+}
+
+/// <summary>
+/// The registry's <see cref="HouseholdRegistered"/> → <see cref="ApplyHouseholdFacts"/>, in batches: an import
+/// announces up to 100,000 households at once, and one transaction per batch (one inbox statement, one commit)
+/// instead of one per household keeps up with it. Households are applied in id order, so two concurrent batches
+/// lock rows in the same order.
+/// </summary>
+public sealed class HouseholdRegisteredConsumer(GradingDbContext db, ApplyHouseholdFacts useCase)
+    : IdempotentBatchConsumer<HouseholdRegistered, GradingDbContext>(db)
+{
+    /// <inheritdoc />
+    protected override string ConsumerName => "grading.HouseholdRegistered";
+
+    /// <inheritdoc />
+    protected override async Task HandleBatchAsync(IReadOnlyList<HouseholdRegistered> messages, ConsumeContext<Batch<HouseholdRegistered>> context, CancellationToken cancellationToken)
+    {
+        foreach (var message in messages.OrderBy(m => m.HouseholdId).ThenBy(m => m.Household?.Version))
+        {
+            await useCase.ApplyAsync(InputMapping.FactsOf(message, message.Household), cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>The registry's <see cref="HouseholdChanged"/> (its snapshot) → <see cref="ApplyHouseholdFacts"/>; older versions than the applied one are ignored.</summary>
+public sealed class HouseholdChangedConsumer(GradingDbContext db, ApplyHouseholdFacts useCase)
+    : IdempotentConsumer<HouseholdChanged, GradingDbContext>(db)
+{
+    /// <inheritdoc />
+    protected override string ConsumerName => "grading.HouseholdChanged";
+
+    /// <inheritdoc />
+    protected override Task HandleAsync(HouseholdChanged message, ConsumeContext<HouseholdChanged> context, CancellationToken cancellationToken) =>
+        useCase.ApplyAsync(InputMapping.FactsOf(message, message.Household), cancellationToken);
+}
+
+/// <summary>The registry's <see cref="MemberChanged"/> (its household snapshot: members' labour) → <see cref="ApplyHouseholdFacts"/>.</summary>
+public sealed class MemberChangedConsumer(GradingDbContext db, ApplyHouseholdFacts useCase)
+    : IdempotentConsumer<MemberChanged, GradingDbContext>(db)
+{
+    /// <inheritdoc />
+    protected override string ConsumerName => "grading.MemberChanged";
+
+    /// <inheritdoc />
+    protected override Task HandleAsync(MemberChanged message, ConsumeContext<MemberChanged> context, CancellationToken cancellationToken) =>
+        useCase.ApplyAsync(InputMapping.FactsOf(message, message.Household), cancellationToken);
+}
+
+/// <summary>
+/// The registry's <see cref="HouseholdIdentified"/> → monitored, with its monitoring type and risk types
+/// (<see cref="ApplyHouseholdFacts.ApplyStatusAsync"/>; the HouseholdChanged of the same commit carries the same).
+/// </summary>
+public sealed class HouseholdIdentifiedConsumer(GradingDbContext db, ApplyHouseholdFacts useCase)
+    : IdempotentConsumer<HouseholdIdentified, GradingDbContext>(db)
+{
+    /// <inheritdoc />
+    protected override string ConsumerName => "grading.HouseholdIdentified";
+
+    /// <inheritdoc />
+    protected override Task HandleAsync(HouseholdIdentified message, ConsumeContext<HouseholdIdentified> context, CancellationToken cancellationToken) =>
+        useCase.ApplyStatusAsync(InputMapping.StatusOf(message), cancellationToken);
+}
+
+/// <summary>The registry's <see cref="RiskEliminated"/> → status RiskEliminated, which clears the household's warning.</summary>
+public sealed class RiskEliminatedConsumer(GradingDbContext db, ApplyHouseholdFacts useCase)
+    : IdempotentConsumer<RiskEliminated, GradingDbContext>(db)
+{
+    /// <inheritdoc />
+    protected override string ConsumerName => "grading.RiskEliminated";
+
+    /// <inheritdoc />
+    protected override Task HandleAsync(RiskEliminated message, ConsumeContext<RiskEliminated> context, CancellationToken cancellationToken) =>
+        useCase.ApplyStatusAsync(InputMapping.StatusOf(message), cancellationToken);
+}
