@@ -1,6 +1,7 @@
 using Assistance = FanPin.Contracts.Assistance.V1;
 using Grading = FanPin.Contracts.Grading.V1;
 using Monitoring = FanPin.Contracts.Monitoring.V1;
+using Notification = FanPin.Contracts.Notification.V1;
 using Registry = FanPin.Contracts.Registry.V1;
 
 namespace FanPin.EndToEnd.Tests.Harness;
@@ -20,4 +21,5 @@ public sealed class Clients(Stack stack, string token)
     public Grading.PolicyService.PolicyServiceClient Policies => new(stack.Channel("grading", token));
     public Grading.WarningService.WarningServiceClient Warnings => new(stack.Channel("grading", token));
     public Assistance.AssistanceService.AssistanceServiceClient Assistance => new(stack.Channel("assistance", token));
+    public Notification.NotificationService.NotificationServiceClient Notifications => new(stack.Channel("notification", token));
 }
