@@ -95,12 +95,16 @@ public class FullFlowScenario(Stack stack, ITestOutputHelper log)
                 var reply = await township.Assistance.GetRecommendationsAsync(new Assistance.GetRecommendationsRequest { HouseholdId = household });
                 return (reply.Recommendations.Count > 0 ? reply : null, "no recommendation");
             });
-        var chosen = recommendations.Recommendations
-            .GroupBy(r => r.MeasureType.RiskTypes.Contains(Assistance.RiskType.Illness)).Select(g => g.First()).Take(2).ToList();
+        // 缺什么补什么: one measure for the illness, one for the unstable employment.
+        var forIllness = recommendations.Recommendations.FirstOrDefault(r => r.Answers.Contains(Assistance.RiskType.Illness));
+        var forEmployment = recommendations.Recommendations.FirstOrDefault(r => r.Answers.Contains(Assistance.RiskType.UnstableEmployment) && r != forIllness);
+        Assert.True(forIllness is not null && forEmployment is not null,
+            "recommendations do not answer both risk types: " + string.Join(", ", recommendations.Recommendations.Select(r => $"{r.MeasureType.Code} ({string.Join("/", r.Answers)})")));
+        var chosen = new[] { forIllness, forEmployment };
         var confirm = new Assistance.ConfirmPlanRequest { HouseholdId = household, ExpectedVersion = 0 };
         confirm.Measures.Add(chosen.Select(r => new Assistance.PlannedMeasure { MeasureCode = r.MeasureType.Code, AmountFen = 200_000, Note = "一户一策" }));
         var plan = (await Eventually.Step("assistance ConfirmPlan", async () => await township.Assistance.ConfirmPlanAsync(confirm))).Plan;
-        Assert.Equal(chosen.Count, plan.Tasks.Count);
+        Assert.Equal(chosen.Length, plan.Tasks.Count);
         log.WriteLine("plan: " + string.Join("; ", plan.Tasks.Select(t => $"{t.MeasureCode} → {t.AssigneeKind} {t.Assignee} by {t.DueOn}")));
 
         // 6. The county hands the warning to the township and the tasks' departments; the township starts.

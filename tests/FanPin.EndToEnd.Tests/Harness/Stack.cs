@@ -221,16 +221,27 @@ public sealed class Stack : IAsyncLifetime
                     _apphost.Kill(entireProcessTree: true);
                 }
             }
-            // Nothing of this run may outlive it (a service or server left would hold ports and memory).
-            foreach (var pid in ProcessIds)
+            // Nothing of this run may outlive it (a service or server left would hold ports and memory): what is
+            // left is killed, and the run fails saying so.
+            var left = ProcessIds.Where(pid => StartedByThisRun(pid, _apphost.Id)).ToList();
+            foreach (var pid in left)
             {
-                if (StartedByThisRun(pid, _apphost.Id))
-                {
-                    _ = FanPin.LocalInfrastructure.LocalServer.Native.kill(pid, 9);
-                }
+                _ = FanPin.LocalInfrastructure.LocalServer.Native.kill(pid, 9);
             }
+            var exitCode = _apphost.ExitCode;
             _apphost.Dispose();
+            DeleteState();
+            if (left.Count > 0 || exitCode != 0)
+            {
+                throw new InvalidOperationException($"after Ctrl-C the AppHost exited with {exitCode}; processes left: {string.Join(", ", left)}\n{Tail(30)}");
+            }
+            return;
         }
+        DeleteState();
+    }
+
+    private void DeleteState()
+    {
         if (Directory.Exists(_state))
         {
             try
