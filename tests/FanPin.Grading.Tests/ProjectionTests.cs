@@ -1,5 +1,7 @@
 using FanPin.Grading.Application.Common;
 using FanPin.Grading.Application.Dashboard;
+using FanPin.Grading.Application.Grading;
+using FanPin.Grading.Infrastructure;
 using FanPin.Grading.Domain;
 using FanPin.Grading.Infrastructure.Redis;
 using FanPin.Grading.Tests.Support;
@@ -18,6 +20,33 @@ public sealed class ProjectionTests(GradingHost host) : IClassFixture<GradingHos
     private static readonly string[] Villages = ["640102001001", "640102001002", "640102002001", "640103001001", "640201001001"];
 
     private IGradeProjectionStore Store => host.Services.GetRequiredService<IGradeProjectionStore>();
+
+    [Fact]
+    public async Task A_grade_changed_inside_a_consumers_transaction_is_projected_after_its_commit_and_never_after_a_rollback()
+    {
+        const string village = "670102001001";
+        var household = Guid.CreateVersion7();
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GradingDbContext>();
+        var useCase = scope.ServiceProvider.GetRequiredService<ApplyHouseholdFacts>();
+        // As IdempotentConsumer runs it: the transaction (with its inbox row) is the caller's.
+        await using (var tx = await db.Database.BeginTransactionAsync())
+        {
+            var result = await useCase.ApplyAsync(host.Facts(household, village, new LabourProfile(0, 0, 1, 0)), CancellationToken.None);
+            Assert.Equal(WarningGrade.One, result.Grade);
+            await tx.RollbackAsync();
+        }
+        Assert.Null(await Store.GetGradeAsync(village, household, CancellationToken.None));
+
+        db.ChangeTracker.Clear();
+        await using (var tx = await db.Database.BeginTransactionAsync())
+        {
+            await useCase.ApplyAsync(host.Facts(household, village, new LabourProfile(0, 0, 1, 0)), CancellationToken.None);
+            Assert.Null(await Store.GetGradeAsync(village, household, CancellationToken.None)); // not before the commit
+            await tx.CommitAsync();
+        }
+        Assert.Equal((WarningGrade.One, 1L), await Store.GetGradeAsync(village, household, CancellationToken.None));
+    }
 
     [Fact]
     public async Task Counts_equal_postgres_after_a_burst_of_concurrent_changes()

@@ -116,6 +116,36 @@ public sealed class MessagingTests(GradingServer server) : IClassFixture<Grading
     }
 
     [Fact]
+    public async Task An_import_burst_of_HouseholdRegistered_is_applied_in_batches_once_per_household()
+    {
+        const string village = "620103001001";
+        await using var tap = await EventTap.OpenAsync(server.RabbitMqConnectionString, "warning.*.62.01.03.#");
+        var households = Enumerable.Range(0, 200).Select(_ => Guid.CreateVersion7()).ToList();
+        var events = households.Select((h, i) => new HouseholdRegistered
+        {
+            RegionCode = village, HouseholdId = h, Category = "PovertyAlleviated", MemberCount = 2, Origin = "import:test",
+            Household = Snapshot(1, "Monitored", "UnstablePostPoverty", ["Illness"], i % 2 == 0 ? "Lost" : "Full", "None"),
+        }).ToList();
+        foreach (var e in events.Concat(events.Take(20))) // the first 20 delivered twice
+        {
+            await PublishAsync(e);
+        }
+        await Eventually(async () => await CountAsync("SELECT count(*) FROM household_facts WHERE region_code = '620103001001' AND registry_version = 1", Guid.Empty) == 200, "200 households applied");
+
+        var raised = await tap.BusAsync<WarningRaised>(null, expected: 100);
+        Assert.Equal(households.Where((_, i) => i % 2 == 0).Order(), raised.Select(e => e.HouseholdId!.Value).Order());
+        Assert.All(raised, e => Assert.Equal((WarningGrade.I, RuleIds.GradeOneLabourLost), (e.Grade, e.ReasonRuleId)));
+        Assert.Equal(100, await CountAsync("SELECT count(*) FROM warnings WHERE region_code = '620103001001'", Guid.Empty));
+        Assert.Empty(await tap.BusAsync<WarningRaised>(null, expected: 0));
+        var ids = events.Select(e => e.EventId).ToArray();
+        await using var connection = new NpgsqlConnection(server.PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM inbox_message WHERE consumer = 'grading.HouseholdRegistered' AND event_id = ANY(@ids)", connection);
+        command.Parameters.AddWithValue("ids", ids);
+        Assert.Equal(200L, (long)(await command.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
     public async Task A_policy_regrade_publishes_exactly_the_changed_households_events_with_the_log_sequences()
     {
         const string province = "65";
