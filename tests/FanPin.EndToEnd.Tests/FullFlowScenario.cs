@@ -96,8 +96,8 @@ public class FullFlowScenario(Stack stack, ITestOutputHelper log)
                 return (reply.Recommendations.Count > 0 ? reply : null, "no recommendation");
             });
         // 缺什么补什么: one measure for the illness, one for the unstable employment.
-        var forIllness = recommendations.Recommendations.FirstOrDefault(r => r.Answers.Contains(Assistance.RiskType.Illness));
-        var forEmployment = recommendations.Recommendations.FirstOrDefault(r => r.Answers.Contains(Assistance.RiskType.UnstableEmployment) && r != forIllness);
+        var forIllness = recommendations.Recommendations.FirstOrDefault(r => r.MeasureType.Category == Assistance.MeasureCategory.Medical && r.Answers.Contains(Assistance.RiskType.Illness));
+        var forEmployment = recommendations.Recommendations.FirstOrDefault(r => r.MeasureType.Category == Assistance.MeasureCategory.Employment && r.Answers.Contains(Assistance.RiskType.UnstableEmployment));
         Assert.True(forIllness is not null && forEmployment is not null,
             "recommendations do not answer both risk types: " + string.Join(", ", recommendations.Recommendations.Select(r => $"{r.MeasureType.Code} ({string.Join("/", r.Answers)})")));
         var chosen = new[] { forIllness, forEmployment };
