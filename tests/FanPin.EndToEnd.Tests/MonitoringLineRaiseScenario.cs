@@ -42,16 +42,8 @@ public class MonitoringLineRaiseScenario(Stack stack, ITestOutputHelper log)
         await Steps.GradeAsync(stack, wellUnder, Grading.WarningGrade.One, GradingWiring);
         await Eventually.That("WatchWarnings shows the village's two warnings raised before the change", "grading's warning log",
             () => Task.FromResult((watch.Entries.Count(e => e.EventType == Grading.WarningEventType.Raised) >= 2, watch.Error ?? $"{watch.Entries.Count} entries")));
-        await Task.Delay(TimeSpan.FromSeconds(2)); // let a late evaluation of the first household land before the snapshot
 
-        // Before: grades of the village's households and of the whole county (the query the counts are checked with).
-        var before = await GradesAsync(households);
-        Assert.Equal(["none", "III", "I", "none"], households.Select(h => Steps.Name(before[h])));
-        var countyBefore = await CountyGradesAsync();
-        var lastSequenceBefore = watch.Entries.Max(e => e.Sequence);
-        var eventsBefore = villageQueue.Messages.Select(m => m.MessageId).ToHashSet();
-
-        // The province's new version, effective today; first what it would do (what-if), then publish.
+        // The province's new version, effective today.
         var today = Households.ChinaToday.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var document = $"""
             base: default
@@ -63,7 +55,25 @@ public class MonitoringLineRaiseScenario(Stack stack, ITestOutputHelper log)
               monitoring_line_fen: 700_000
               poverty_line_fen: 466_700
             """;
-        var whatIf = await Eventually.Step("grading EvaluateDraftPolicy", async () => await stack.Province.Policies.EvaluateDraftPolicyAsync(new Grading.EvaluateDraftPolicyRequest { Document = document }));
+
+        // First what the new version would do (what-if). Grading's facts are complete once the what-if sees both of
+        // the village's households that change (the first one has no grade to wait for).
+        var whatIf = await Eventually.Until("grading's what-if sees the two households the raise changes",
+            "monitoring → grading: the signals of every household reached grading (branches `monitoring`, `grading`)",
+            async () =>
+            {
+                var reply = await stack.Province.Policies.EvaluateDraftPolicyAsync(new Grading.EvaluateDraftPolicyRequest { Document = document });
+                var county = reply.Counties.SingleOrDefault(c => c.CountyCode == Stack.County);
+                return (county?.Changed >= 2 ? reply : null, $"{county?.Changed ?? 0} changes predicted in {Stack.County}");
+            });
+
+        // Before: grades of the village's households and of the whole county (the query the counts are checked with).
+        var before = await GradesAsync(households);
+        Assert.Equal(["none", "III", "I", "none"], households.Select(h => Steps.Name(before[h])));
+        var countyBefore = await CountyGradesAsync();
+        var lastSequenceBefore = watch.Entries.Max(e => e.Sequence);
+        var eventsBefore = villageQueue.Messages.Select(m => m.MessageId).ToHashSet();
+
         var published = await Eventually.Step("grading PublishPolicy", async () => await stack.Province.Policies.PublishPolicyAsync(new Grading.PublishPolicyRequest { Document = document }));
         Assert.Equal(("62", 1, today), (published.Province, published.Version, published.RegradeOn));
 
