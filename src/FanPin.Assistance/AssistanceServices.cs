@@ -45,7 +45,7 @@ public static class AssistanceServices
     /// </summary>
     public static TBuilder AddAssistance<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.Services.AddAssistance(builder.Configuration).AddOverdueScanSchedule();
+        builder.Services.AddAssistance(builder.Configuration).AddOverdueScanSchedule().AddEffectReviewSchedule();
         // Events leave through the outbox (relay → RabbitMQ); grading's warnings come in through idempotent consumers.
         builder.AddFanPinMessaging<AssistanceDbContext>(ServiceName, m => m
             .AddConsumer<WarningRaisedConsumer>()
@@ -56,6 +56,9 @@ public static class AssistanceServices
             .AddRabbitMq(builder.Configuration.GetConnectionString(MessagingHostingExtensions.ConnectionName)!);
         return builder;
     }
+
+    /// <summary>Seconds between effect reviews (<c>Assistance__EffectReview__IntervalSeconds</c>, default 86400: income summaries change monthly).</summary>
+    public const string EffectReviewIntervalKey = "Assistance:EffectReview:IntervalSeconds";
 
     /// <summary>Adds the service's parts. The scheduled scan is added separately (<see cref="AddOverdueScanSchedule"/>).</summary>
     public static IServiceCollection AddAssistance(this IServiceCollection services, IConfiguration configuration)
@@ -85,6 +88,7 @@ public static class AssistanceServices
             var seconds = configuration.GetValue(ScanLockKey, 120);
             return new RedisScanLock(() => redis.Value, (configuration[KeyPrefixKey] ?? "") + "assistance:overdue-scan", TimeSpan.FromSeconds(seconds));
         });
+        services.AddScoped<EffectEvaluation>();
         foreach (var useCase in UseCaseTypes)
         {
             services.AddScoped(useCase);
@@ -96,6 +100,13 @@ public static class AssistanceServices
     public static IServiceCollection AddOverdueScanSchedule(this IServiceCollection services)
     {
         services.AddHostedService<OverdueScanSchedule>();
+        return services;
+    }
+
+    /// <summary>Reviews finished plans without a proposal every <see cref="EffectReviewIntervalKey"/> seconds (<see cref="ReviewPendingEffects"/>).</summary>
+    public static IServiceCollection AddEffectReviewSchedule(this IServiceCollection services)
+    {
+        services.AddHostedService<EffectReviewSchedule>();
         return services;
     }
 
@@ -144,4 +155,39 @@ internal sealed partial class OverdueScanSchedule(IServiceScopeFactory scopes, I
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Overdue scan failed; it runs again at the next tick")]
     private partial void LogScanFailed(Exception ex);
+}
+
+/// <summary>
+/// The periodic effect review. No lock: a proposal is once per plan version (the plan's row version makes a second
+/// reviewer's save fail), so two instances at worst ask monitoring twice.
+/// </summary>
+internal sealed partial class EffectReviewSchedule(IServiceScopeFactory scopes, IConfiguration configuration, TimeProvider time, ILogger<EffectReviewSchedule> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(configuration.GetValue(AssistanceServices.EffectReviewIntervalKey, 86400)), time);
+        do
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var result = await scope.ServiceProvider.GetRequiredService<ReviewPendingEffects>().HandleAsync(stoppingToken).ConfigureAwait(false);
+                if (result.Reviewed > 0)
+                {
+                    LogReview(result.Reviewed, result.Proposed);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogReviewFailed(ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Effect review: {Reviewed} finished plan(s) looked at, {Proposed} proposed for risk elimination")]
+    private partial void LogReview(int reviewed, int proposed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Effect review failed; it runs again at the next tick")]
+    private partial void LogReviewFailed(Exception ex);
 }

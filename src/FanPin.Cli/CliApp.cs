@@ -124,12 +124,17 @@ public static class CliApp
 
     private static async Task<int> FeedImportAsync(Arguments a)
     {
-        CheckKnown(a, "department", "month", "file", "region", "feed-id", "connection-string", "rejections", "migrate");
+        CheckKnown(a, "department", "month", "file", "region", "feed-id", "address", "token", "rejections", "show");
         try
         {
             return await FeedImportCommand.RunAsync(a);
         }
-        catch (Exception ex) when (ex is DomainException or AccessDeniedException or FormatException or Npgsql.NpgsqlException)
+        catch (FanPin.Grpc.RpcException ex)
+        {
+            await Console.Error.WriteLineAsync($"fanpin: feed import failed: {ex.StatusCode}: {ex.Status.Detail}");
+            return 1;
+        }
+        catch (Exception ex) when (ex is FormatException or IOException or HttpRequestException)
         {
             await Console.Error.WriteLineAsync($"fanpin: feed import failed: {ex.Message}");
             return 1;

@@ -436,7 +436,7 @@ public sealed class BusAndMonitoringTests(AssistanceServer server) : IClassFixtu
     }
 
     [Fact]
-    public async Task With_monitoring_unreachable_the_completion_says_so_and_nothing_is_proposed()
+    public async Task With_monitoring_unreachable_the_completion_says_so_nothing_is_proposed_and_the_review_proposes_later()
     {
         // An assistance instance whose monitoring address answers nothing (a free port), on the same database.
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(server.ConnectionStringsFor(AssistanceServices.DatabaseName))
@@ -452,8 +452,15 @@ public sealed class BusAndMonitoringTests(AssistanceServer server) : IClassFixtu
             return await call(scope.ServiceProvider.GetRequiredService<TUseCase>());
         }
 
+        const string village = "620102001003";
         var household = Guid.NewGuid();
-        await WarnOverTheBusAsync(Raised(household, 1, ["DrinkingWater"], ["Full"]));
+        await server.RegisterInMonitoringAsync(household, village);
+        await server.MonitoringRecords(village).RecordIncomeAsync(new Pm.RecordIncomeRequest
+        {
+            HouseholdId = household.ToString(), Category = Pm.RecordCategory.Wage, Month = AssistanceServer.Today.AddMonths(-1).ToString("yyyy-MM", CultureInfo.InvariantCulture),
+            AmountFen = 900_000, Source = Pm.RecordSource.Cadre,
+        });
+        await WarnOverTheBusAsync(Raised(household, 1, ["DrinkingWater"], ["Full"], village));
         var task = (await Run<ConfirmPlan, PlanView>(u => u.HandleAsync(County, new ConfirmPlanRequest(household, [new PlannedMeasureInput("water.repair", null, 0, null)], 0)))).Plan.Tasks.Single();
         var result = await Run<CompleteTask, CompleteTaskResult>(u => u.HandleAsync(County, new CompleteTaskRequest(task.Id, 10_000, 0, "repair-log")));
 
@@ -463,6 +470,15 @@ public sealed class BusAndMonitoringTests(AssistanceServer server) : IClassFixtu
         Assert.Equal(1, await server.CountAsync("SELECT count(*) FROM tasks WHERE id = @t AND status = 'Done'", ("t", task.Id)));
         Assert.Equal(0, await server.CountAsync("SELECT count(*) FROM outbox_message WHERE event_type = 'FanPin.IntegrationEvents.RiskEliminationProposed' AND (payload::jsonb->>'householdId')::uuid = @h", ("h", household)));
         Assert.Equal(0, await server.CountAsync("SELECT count(*) FROM plans WHERE household_id = @h AND elimination_proposed_version IS NOT NULL", ("h", household)));
+
+        // Monitoring answers again (the host's instance reaches it): the periodic review proposes, once.
+        await using var tap = await BusTap.StartAsync(server.RabbitMqConnectionString, typeof(FanPin.IntegrationEvents.RiskEliminationProposed));
+        var review = await server.Run<ReviewPendingEffects, EffectReviewResult>(u => u.HandleAsync());
+        Assert.True(review.Proposed >= 1);
+        var proposed = await tap.WaitForAsync<FanPin.IntegrationEvents.RiskEliminationProposed>(e => e.HouseholdId == household);
+        Assert.NotNull(proposed.IncomeStableSince);
+        await server.Run<ReviewPendingEffects, EffectReviewResult>(u => u.HandleAsync());
+        Assert.Equal(1, await server.CountAsync("SELECT count(*) FROM outbox_message WHERE event_type = 'FanPin.IntegrationEvents.RiskEliminationProposed' AND (payload::jsonb->>'householdId')::uuid = @h", ("h", household)));
     }
 
     /// <summary>Waits for a condition the system reaches asynchronously; the bound only ends a hung test.</summary>

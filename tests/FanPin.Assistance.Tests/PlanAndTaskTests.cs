@@ -305,4 +305,33 @@ public sealed class WarningTests(AssistanceFixture f) : IClassFixture<Assistance
         await Assert.ThrowsAsync<ValidationFailedException>(() => f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u =>
             u.StoreAsync(Input([RiskType.Illness], WarningGrade.One) with { MemberLabour = [] })));
     }
+
+    [Fact]
+    public async Task Only_the_current_warning_is_cleared_and_a_stale_event_never_overwrites_a_newer_one()
+    {
+        f.Clock.SetToday(new DateOnly(2025, 3, 3));
+        var household = Guid.NewGuid();
+        var region = RegionCode.Parse(Village);
+        WarningInput Warning(Guid id, RiskType risk) => new(id, household, region, WarningGrade.Two, [risk], [LabourAbility.Full], HouseholdCategory.Ordinary);
+        var (older, current) = (Guid.NewGuid(), Guid.NewGuid());
+        await f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u => u.StoreAsync(Warning(older, RiskType.Illness), default, 5));
+        await f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u => u.StoreAsync(Warning(current, RiskType.Schooling), default, 7));
+        // A late event of sequence 6 changes nothing.
+        await f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u => u.StoreAsync(Warning(older, RiskType.Disaster), default, 6));
+        Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM household_warnings WHERE household_id = @h AND warning_id = @w AND risk_types = '3' AND sequence = 7", ("h", household), ("w", current)));
+
+        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, older, 8)));   // not the current warning
+        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, current, 6))); // older than what is stored
+        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(Guid.NewGuid(), current, 9))); // unknown household
+        Assert.Contains(await f.Run<GetRecommendations, IReadOnlyList<Recommendation>>(u => u.HandleAsync(Township, new GetRecommendationsRequest(household))),
+            r => r.Answers.Contains(RiskType.Schooling));
+
+        Assert.True(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, current, 8)));
+        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, current, 8))); // already cleared
+        var before = await f.SnapshotAsync();
+        var refused = await Assert.ThrowsAsync<PreconditionFailedException>(() => f.Run<GetRecommendations, IReadOnlyList<Recommendation>>(u => u.HandleAsync(Township, new GetRecommendationsRequest(household))));
+        Assert.Equal("WarningCleared", refused.CurrentState);
+        await Assert.ThrowsAsync<PreconditionFailedException>(() => f.Run<ConfirmPlan, PlanView>(u => u.HandleAsync(Township, new ConfirmPlanRequest(household, [new PlannedMeasureInput("education.student-aid", null, 0, null)], 0))));
+        Assert.Equal(before, await f.SnapshotAsync());
+    }
 }

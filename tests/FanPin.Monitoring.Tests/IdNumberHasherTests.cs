@@ -45,3 +45,44 @@ public class IdNumberHasherTests
         Assert.Throws<InvalidOperationException>(() => new IdNumberHasher(new byte[16]));
     }
 }
+
+/// <summary>
+/// Monitoring's hasher against the registry's own code (src/FanPin.Registry/Infrastructure/IdNumberProtector.cs,
+/// compiled into this project): the same ID number and key give the same bytes, as the registry's events carry
+/// them (lower-case hex), and the development keys agree.
+/// </summary>
+public class RegistryHashAgreementTests
+{
+    [Fact]
+    public void Monitoring_hashes_an_id_number_exactly_as_the_registry_does_under_the_same_key()
+    {
+        var key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var registry = new FanPin.Registry.Infrastructure.IdNumberProtector(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), key);
+        var monitoring = IdNumberHasher.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [IdNumberHasher.HashKeyKey] = Convert.ToBase64String(key),
+        }).Build(), isDevelopment: false);
+        using var session = monitoring.CreateSession();
+        for (var i = 0; i < 50; i++)
+        {
+            var id = TestData.NewId();
+            var fromRegistry = registry.Protect(id).Hash;
+            Assert.Equal(fromRegistry, monitoring.Hash(id));
+            Assert.Equal(fromRegistry, session.Hash(id));
+            // The wire form (RegistryMember.IdNumberHash) decodes back to the same bytes.
+            Assert.Equal(monitoring.Hash(id), Convert.FromHexString(Convert.ToHexStringLower(fromRegistry)));
+        }
+    }
+
+    [Fact]
+    public void The_development_keys_agree()
+    {
+        using var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "RegistrySource", "registry.appsettings.Development.json")),
+            new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip });
+        var ids = settings.RootElement.GetProperty("Registry").GetProperty("IdNumbers");
+        var registry = new FanPin.Registry.Infrastructure.IdNumberProtector(
+            Convert.FromBase64String(ids.GetProperty("EncryptionKey").GetString()!), Convert.FromBase64String(ids.GetProperty("HashKey").GetString()!));
+        var id = TestData.NewId();
+        Assert.Equal(registry.Hash(id), IdNumberHasher.Development.Hash(id));
+    }
+}

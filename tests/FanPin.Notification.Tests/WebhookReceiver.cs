@@ -35,7 +35,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     {
         var port = FreePort();
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var receiver = new WebhookReceiver(app, new Uri($"http://127.0.0.1:{port}/"));

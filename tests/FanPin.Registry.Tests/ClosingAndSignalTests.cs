@@ -95,6 +95,17 @@ public class ClosingAndSignalTests(RegistryFixture fx) : IClassFixture<RegistryF
     }
 
     [Fact]
+    public async Task Signals_that_cleared_an_empty_set_open_nothing()
+    {
+        var household = await Procedures.NewHouseholdAsync(fx);
+        fx.Clock.SetToday(new DateOnly(2025, 3, 3));
+        var result = await fx.Run<HandleRiskSignalsDetected, SignalResult>(u =>
+            u.HandleAsync(new RiskSignalsDetectedMessage(Guid.NewGuid(), household, DateTimeOffset.UtcNow, [], null)));
+        Assert.Equal((SignalOutcome.NotApplicable, (Guid?)null), (result.Outcome, result.CaseId));
+        Assert.Equal(0, await fx.CountAsync("SELECT count(*) FROM identification_cases WHERE household_id = @h", ("h", household)));
+    }
+
+    [Fact]
     public async Task A_signal_for_a_monitored_household_opens_nothing()
     {
         var household = await Procedures.NewHouseholdAsync(fx);

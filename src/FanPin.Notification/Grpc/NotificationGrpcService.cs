@@ -15,6 +15,9 @@ namespace FanPin.Notification.Grpc;
 /// <summary>Thin adapter: parses requests, runs the use case, maps the answer. Authentication, scope and role checks are the use cases'.</summary>
 public sealed class NotificationGrpcService(IServiceProvider services) : Pb.NotificationService.NotificationServiceBase
 {
+    /// <summary>How far back (in sequences) a watch looks for notifications committed after later ones.</summary>
+    internal const long WatchLookback = 1000;
+
     private T Use<T>() where T : notnull => services.GetRequiredService<T>();
 
     /// <inheritdoc />
@@ -73,25 +76,32 @@ public sealed class NotificationGrpcService(IServiceProvider services) : Pb.Noti
         }
         // Headers go out at once, so a client knows the watch is established before the first notification.
         await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
+        // Sequences are taken at insert and become visible at commit, so a lower one can appear after a higher one
+        // was streamed. Each read looks back WatchLookback sequences and skips what was already sent.
+        var sent = new HashSet<long>();
         while (!ct.IsCancellationRequested)
         {
+            var full = false;
             await using (var scope = services.CreateAsyncScope())
             {
                 var db = scope.ServiceProvider.GetRequiredService<NotificationDbContext>();
-                var after = cursor;
+                var from = Math.Max(request.FromSequence, cursor - WatchLookback);
+                var take = 200 + sent.Count;
                 var batch = await Application.Inbox.ListNotifications.Filter(db.Notifications.AsNoTracking(), caller, request.RegionPrefix, new FieldViolations())
-                    .Where(n => n.Sequence > after).OrderBy(n => n.Sequence).Take(200).ToListAsync(ct).ConfigureAwait(false);
-                foreach (var n in batch)
+                    .Where(n => n.Sequence > from).OrderBy(n => n.Sequence).Take(take).ToListAsync(ct).ConfigureAwait(false);
+                foreach (var n in batch.Where(n => !sent.Contains(n.Sequence)))
                 {
                     await responseStream.WriteAsync(new Pb.WatchNotificationsResponse { Notification = ToProto(n) }, ct).ConfigureAwait(false);
-                    cursor = n.Sequence;
+                    sent.Add(n.Sequence);
+                    cursor = Math.Max(cursor, n.Sequence);
                 }
-                if (batch.Count == 200)
-                {
-                    continue;
-                }
+                sent.RemoveWhere(s => s <= cursor - WatchLookback);
+                full = batch.Count == take;
             }
-            await signals.Inbox.WaitAsync(poll, ct).ConfigureAwait(false);
+            if (!full)
+            {
+                await signals.Inbox.WaitAsync(poll, ct).ConfigureAwait(false);
+            }
         }
     }
 

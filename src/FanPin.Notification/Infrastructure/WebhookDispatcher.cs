@@ -11,8 +11,9 @@ namespace FanPin.Notification.Infrastructure;
 /// <summary>
 /// Delivers webhooks with one worker per endpoint (subscription), so a slow or dead endpoint only delays its own
 /// deliveries. A worker sends its endpoint's oldest pending delivery and nothing after it until that one is
-/// delivered or dead-lettered (order kept per endpoint). It holds the subscription's row lock (<c>FOR UPDATE SKIP
-/// LOCKED</c>) during an attempt, so two replicas never deliver to one endpoint at once. Failures retry with
+/// delivered or dead-lettered (order kept per endpoint). It holds the subscription's row lock (<c>FOR NO KEY UPDATE
+/// SKIP LOCKED</c>) during an attempt, so two replicas never deliver to one endpoint at once; "no key" because the
+/// consumers' inserts of new deliveries take a key-share lock on the row (foreign key) and must not wait for a slow POST. Failures retry with
 /// exponential backoff and jitter; when the next attempt would start after the retry budget (counted from the
 /// delivery's creation), the delivery is dead-lettered. Due times are read from <see cref="TimeProvider"/> (tests
 /// move the clock); the workers poll in real time.
@@ -96,7 +97,7 @@ public sealed partial class WebhookDispatcher(IServiceScopeFactory scopes, Notif
         var db = scope.ServiceProvider.GetRequiredService<NotificationDbContext>();
         await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         var locked = await db.WebhookSubscriptions
-            .FromSqlInterpolated($"SELECT * FROM webhook_subscriptions WHERE id = {subscriptionId} FOR UPDATE SKIP LOCKED")
+            .FromSqlInterpolated($"SELECT * FROM webhook_subscriptions WHERE id = {subscriptionId} FOR NO KEY UPDATE SKIP LOCKED")
             .AsNoTracking().ToListAsync(ct).ConfigureAwait(false);
         var subscription = locked.FirstOrDefault();
         if (subscription is null)

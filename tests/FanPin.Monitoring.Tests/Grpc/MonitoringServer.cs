@@ -39,7 +39,24 @@ public sealed class MonitoringServer : IsolatedInfrastructure, IAsyncLifetime
     /// <summary>The previous month "yyyy-MM".</summary>
     public static string LastMonth => Today.AddMonths(-1).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
 
-    private IServiceProvider Services => (_factory ?? throw new InvalidOperationException("not initialized")).Services;
+    /// <summary>The host's services (its bus, to publish what the registry would).</summary>
+    public IServiceProvider Services => (_factory ?? throw new InvalidOperationException("not initialized")).Services;
+
+    /// <summary>The server's HMAC key of ID numbers (the registry's, in a deployment).</summary>
+    public byte[] HashKey { get; } = RandomNumberGenerator.GetBytes(32);
+
+    /// <summary>A scalar from the service's database.</summary>
+    public async Task<long> CountAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(PostgresConnectionString);
+        await connection.OpenAsync().ConfigureAwait(false);
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        return Convert.ToInt64(await command.ExecuteScalarAsync().ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     /// <inheritdoc />
     public new async Task InitializeAsync()
@@ -53,7 +70,7 @@ public sealed class MonitoringServer : IsolatedInfrastructure, IAsyncLifetime
             b.UseSetting($"ConnectionStrings:{MonitoringServices.DatabaseName}", PostgresConnectionString);
             b.UseSetting("ConnectionStrings:messaging", RabbitMqConnectionString);
             b.UseSetting("Auth:SigningKey", _signingKey);
-            b.UseSetting(IdNumberHasher.HashKeyKey, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            b.UseSetting(IdNumberHasher.HashKeyKey, Convert.ToBase64String(HashKey));
             b.UseSetting(MonitoringServices.PolicyDirectoryKey, Path.Combine(AppContext.BaseDirectory, "policies"));
             b.UseSetting("Monitoring:Workers:EvaluationPollInterval", "00:00:00.200");
             b.UseSetting(FanPin.Monitoring.Grpc.SignalGrpcService.PollIntervalKey, "00:00:00.200");
@@ -75,6 +92,9 @@ public sealed class MonitoringServer : IsolatedInfrastructure, IAsyncLifetime
         }
         await base.DisposeAsync().ConfigureAwait(false);
     }
+
+    /// <summary>A token for <paramref name="caller"/>, signed with the server's key.</summary>
+    public string TokenFor(Caller caller) => (_issuer ?? throw new InvalidOperationException("not initialized")).Issue(caller, TimeSpan.FromHours(1));
 
     /// <summary>Clients of every monitoring service calling as <paramref name="caller"/> (null: without a token).</summary>
     public MonitoringClients As(Caller? caller)

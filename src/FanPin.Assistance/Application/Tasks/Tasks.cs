@@ -80,7 +80,7 @@ public sealed record CompleteTaskResult(TaskView Task, bool EliminationProposed,
 /// Completes a task (TaskCompleted). When every task of the household is then done and its latest income
 /// summary is above the line with no guarantee gap, raises RiskEliminationProposed (once per plan version).
 /// </summary>
-public sealed class CompleteTask(AssistanceDbContext db, AssistanceClock clock, IIncomeSummaries incomes)
+public sealed class CompleteTask(AssistanceDbContext db, AssistanceClock clock, EffectEvaluation effect)
 {
     /// <summary>Runs the use case.</summary>
     public async Task<CompleteTaskResult> HandleAsync(Caller caller, CompleteTaskRequest request, CancellationToken ct = default)
@@ -93,12 +93,20 @@ public sealed class CompleteTask(AssistanceDbContext db, AssistanceClock clock, 
             .Require(!string.IsNullOrWhiteSpace(request.EvidenceReference), "evidence_reference", "is required: name the document or photo proving the measure")
             .ThrowIfInvalid();
         plan.Complete(task, request.AmountFen, request.YearlyIncomeEffectFen, request.EvidenceReference!.Trim(), clock.Today, clock.Now);
-        await SaveAsync(ct).ConfigureAwait(false);
-        var (proposed, why) = await EvaluateEffectAsync(plan, ct).ConfigureAwait(false);
+        await EffectEvaluation.SaveAsync(db, ct).ConfigureAwait(false);
+        var (proposed, why) = await effect.EvaluateAsync(plan, ct).ConfigureAwait(false);
         return new CompleteTaskResult(new TaskView(task, false), proposed, why);
     }
+}
 
-    private async Task<(bool, string)> EvaluateEffectAsync(AssistancePlan plan, CancellationToken ct)
+/// <summary>
+/// Whether a plan has worked (§9: measures done, income stable above the line, guarantee gaps closed), and if so
+/// RiskEliminationProposed, once per plan version. Used after each completion and by the periodic review.
+/// </summary>
+public sealed class EffectEvaluation(AssistanceDbContext db, AssistanceClock clock, IIncomeSummaries incomes)
+{
+    /// <summary>Evaluates a tracked plan (with its tasks) and saves a proposal; returns whether it proposed and why (not).</summary>
+    public async Task<(bool Proposed, string Explanation)> EvaluateAsync(AssistancePlan plan, CancellationToken ct)
     {
         if (!plan.AllTasksDone)
         {
@@ -115,7 +123,7 @@ public sealed class CompleteTask(AssistanceDbContext db, AssistanceClock clock, 
         }
         catch (IncomeSummaryUnavailableException ex)
         {
-            // The completion stands; the proposal waits for the next completion or re-evaluation.
+            // The completion stands; the periodic review (ReviewPendingEffects) asks again.
             return (false, $"every task is done, but {ex.Message}: no risk elimination proposed");
         }
         if (income is null)
@@ -129,11 +137,12 @@ public sealed class CompleteTask(AssistanceDbContext db, AssistanceClock clock, 
                 : $"every task is done, but per-capita income {InsurancePayout.Yuan(income.PerCapitaIncomeFen)} is not above the line {InsurancePayout.Yuan(income.MonitoringLineFen)}");
         }
         plan.ProposeElimination(income, clock.Now);
-        await SaveAsync(ct).ConfigureAwait(false);
+        await SaveAsync(db, ct).ConfigureAwait(false);
         return (true, $"every task is done; per-capita income {InsurancePayout.Yuan(income.PerCapitaIncomeFen)} above the line {InsurancePayout.Yuan(income.MonitoringLineFen)}, no guarantee gap: risk elimination proposed");
     }
 
-    private async Task SaveAsync(CancellationToken ct)
+    /// <summary>Saves; a concurrent change of the plan is FAILED_PRECONDITION "Changed".</summary>
+    internal static async Task SaveAsync(AssistanceDbContext db, CancellationToken ct)
     {
         try
         {
@@ -142,6 +151,60 @@ public sealed class CompleteTask(AssistanceDbContext db, AssistanceClock clock, 
         catch (DbUpdateConcurrencyException)
         {
             throw new PreconditionFailedException("the plan was changed meanwhile: retry", "Changed");
+        }
+    }
+}
+
+/// <summary>The outcome of one review: plans looked at, and proposals made.</summary>
+public sealed record EffectReviewResult(int Reviewed, int Proposed);
+
+/// <summary>
+/// The periodic effect review: plans whose tasks are all done (at least one) and that have no proposal for their
+/// current version are evaluated again, so that a plan finished while monitoring was unreachable, or before its
+/// income rose above the line, is proposed once the summary shows the effect. Every such plan is looked at once
+/// per run, in batches of <see cref="BatchSize"/> by id; a plan changed meanwhile is left to the next run.
+/// </summary>
+public sealed class ReviewPendingEffects(AssistanceDbContext db, EffectEvaluation effect)
+{
+    /// <summary>Plans per batch.</summary>
+    public const int BatchSize = 200;
+
+    /// <summary>Runs one review.</summary>
+    public async Task<EffectReviewResult> HandleAsync(CancellationToken ct = default)
+    {
+        var (reviewed, proposed) = (0, 0);
+        var after = Guid.Empty;
+        while (true)
+        {
+            var ids = await db.Plans.AsNoTracking()
+                .Where(p => p.Id.CompareTo(after) > 0
+                    && (p.EliminationProposedVersion == null || p.EliminationProposedVersion != p.Version)
+                    && p.Tasks.Any(t => t.Status == AssistanceTaskStatus.Done)
+                    && !p.Tasks.Any(t => t.Status == AssistanceTaskStatus.Planned || t.Status == AssistanceTaskStatus.InProgress))
+                .OrderBy(p => p.Id).Select(p => p.Id).Take(BatchSize).ToListAsync(ct).ConfigureAwait(false);
+            if (ids.Count == 0)
+            {
+                return new EffectReviewResult(reviewed, proposed);
+            }
+            foreach (var id in ids)
+            {
+                db.ChangeTracker.Clear();
+                var plan = await db.Plans.Include(p => p.Tasks).FirstAsync(p => p.Id == id, ct).ConfigureAwait(false);
+                reviewed++;
+                try
+                {
+                    if ((await effect.EvaluateAsync(plan, ct).ConfigureAwait(false)).Proposed)
+                    {
+                        proposed++;
+                    }
+                }
+                catch (PreconditionFailedException)
+                {
+                    // Changed by a completion or another reviewer meanwhile: the next run sees its new state.
+                }
+            }
+            after = ids[^1];
+            db.ChangeTracker.Clear();
         }
     }
 }

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace FanPin.Registry.Application.Signals;
 
-/// <summary>The monitoring service's RiskSignalsDetected, as the consumer hands it over.</summary>
+/// <summary>The monitoring service's RiskSignalsDetected, as the consumer hands it over. <see cref="Signals"/> is the set that fires now; empty: none any more.</summary>
 public sealed record RiskSignalsDetectedMessage(Guid EventId, Guid HouseholdId, DateTimeOffset DetectedAt, IReadOnlyList<string> Signals, string? Summary);
 
 /// <summary>What a consumer did with a message.</summary>
@@ -25,8 +25,8 @@ public sealed record SignalResult(SignalOutcome Outcome, Guid? CaseId, string Re
 
 /// <summary>
 /// Opens an identification case with source "system signal" when the household is not monitored and has no
-/// case in progress. Idempotent: the event id is the case's source reference, so a re-delivered message
-/// finds its case. Never throws for business reasons (a consumer must not loop on a message it cannot use).
+/// case in progress. An empty signal list (monitoring's earlier signals all cleared) opens nothing. Idempotent:
+/// the event id is the case's source reference, so a re-delivered message finds its case. Never throws for business reasons (a consumer must not loop on a message it cannot use).
 /// </summary>
 public sealed class HandleRiskSignalsDetected(RegistryDbContext db, RegistryPolicies policies, RegistryClock clock)
 {
@@ -36,6 +36,11 @@ public sealed class HandleRiskSignalsDetected(RegistryDbContext db, RegistryPoli
     /// <summary>Runs the use case.</summary>
     public async Task<SignalResult> HandleAsync(RiskSignalsDetectedMessage message, CancellationToken ct = default)
     {
+        if (message.Signals.Count == 0)
+        {
+            // Monitoring announces clearing with an empty set: nothing fires, so there is nothing to identify.
+            return new SignalResult(SignalOutcome.NotApplicable, null, "no signal fires (the earlier ones cleared)");
+        }
         var reference = message.EventId.ToString("D");
         var earlier = await db.IdentificationCases.AsNoTracking()
             .Where(c => c.Source == CaseSource.SystemSignal && c.SourceReference == reference).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(ct).ConfigureAwait(false);
