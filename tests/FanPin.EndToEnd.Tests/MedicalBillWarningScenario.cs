@@ -111,6 +111,8 @@ public class MedicalBillWarningScenario(Stack stack, ITestOutputHelper log)
         Assert.Equal(entry.Sequence, data.GetProperty("sequence").GetInt64());
         Assert.Equal("warning.raised.62.01.22.100.001", cloudEvent.RoutingKey);
 
+        // Delivered once: one event id for the raise, however the relay or the broker retried.
+        Assert.Single(countyQueue.Messages.Where(m => m.Type == "cn.fanpin.warning.raised.v1" && m.Body.GetProperty("subject").GetString() == household).Select(m => m.MessageId).Distinct());
         await Eventually.That("the other county's WarningRaised reaches the province binding", "grading outbox (branch `grading`)",
             () => Task.FromResult((provinceQueue.Messages.Any(m => m.Body.GetProperty("subject").GetString() == otherHousehold), $"{provinceQueue.Messages.Count} messages")));
         Assert.All(countyQueue.Messages, m =>
