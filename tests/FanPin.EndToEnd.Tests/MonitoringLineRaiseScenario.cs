@@ -71,6 +71,8 @@ public class MonitoringLineRaiseScenario(Stack stack, ITestOutputHelper log)
         var before = await GradesAsync(households);
         Assert.Equal(["none", "III", "I", "none"], households.Select(h => Steps.Name(before[h])));
         var countyBefore = await CountyGradesAsync();
+        var countsBefore = await stack.Province.Warnings.GetGradeCountsAsync(new Grading.GetGradeCountsRequest { RegionPrefix = Village });
+        Assert.Equal((1L, 0L, 1L), (countsBefore.GradeOne, countsBefore.GradeTwo, countsBefore.GradeThree));
         var lastSequenceBefore = watch.Entries.Max(e => e.Sequence);
         var eventsBefore = villageQueue.Messages.Select(m => m.MessageId).ToHashSet();
 
@@ -89,6 +91,12 @@ public class MonitoringLineRaiseScenario(Stack stack, ITestOutputHelper log)
         var changed = households.Where(h => before[h] != after[h]).ToHashSet();
         Assert.Equal(new HashSet<string> { justUnder, justUnderPartial }, changed);
         var countyAfter = await CountyGradesAsync();
+        await Eventually.That("the dashboard counts (GetGradeCounts) follow the re-grade", "grading's Redis projection after commit",
+            async () =>
+            {
+                var counts = await stack.Province.Warnings.GetGradeCountsAsync(new Grading.GetGradeCountsRequest { RegionPrefix = Village });
+                return ((counts.GradeOne, counts.GradeTwo, counts.GradeThree) == (3L, 0L, 0L), $"I {counts.GradeOne}, II {counts.GradeTwo}, III {counts.GradeThree} ({counts.Source})");
+            });
         var countyChanged = countyBefore.Keys.Union(countyAfter.Keys).Count(h => countyBefore.GetValueOrDefault(h) != countyAfter.GetValueOrDefault(h));
         var predicted = whatIf.Counties.SingleOrDefault(c => c.CountyCode == Stack.County)?.Changed ?? 0;
         Assert.True(predicted == countyChanged, $"what-if predicted {predicted} changes in {Stack.County}, the query before/after counts {countyChanged}");
