@@ -161,6 +161,7 @@ public static class PolicyDocument
         var drop = ReadRatio(map.Map("income_drop"), 1m);
         var dropMonths = map.Int("income_drop_months", 1, 12);
         var admit = map.Bool("admit_above_line_without_stable_income");
+        var stableMonths = map.Int("stable_income_min_months", 1, 12, required: false);
         var quarter = map.Int("full_screening_quarter", 1, 4);
         var linesMap = map.Map("warning_lines");
         var medical = ReadThreshold(linesMap.Map("medical_self_paid"));
@@ -172,7 +173,7 @@ public static class PolicyDocument
             || admit is null || quarter is null || medical is null || disaster is null || schooling is null
             ? null
             : new MonitoringPolicy(line.Value, poverty.Value, window.Value, rigid, drop, dropMonths.Value, admit.Value, quarter.Value,
-                new WarningLines(medical, disaster, schooling));
+                new WarningLines(medical, disaster, schooling)) { StableIncomeMinMonths = stableMonths };
     }
 
     private static RatioThreshold? ReadRatio(YamlMapReader map, decimal max)
@@ -658,6 +659,10 @@ public static class PolicyDocument
                 }
             },
         };
+        if (policy.Monitoring.StableIncomeMinMonths is { } stableMonths)
+        {
+            ((YamlMappingNode)root.Children[new YamlScalarNode("monitoring")]).Add("stable_income_min_months", Plain(stableMonths));
+        }
         if (policy.Grading.EscalationWorkingDays is { } escalationDays)
         {
             ((YamlMappingNode)root.Children[new YamlScalarNode("grading")]).Add("escalation_working_days", Plain(escalationDays));

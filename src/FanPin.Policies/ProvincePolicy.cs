@@ -123,6 +123,14 @@ public sealed record MonitoringPolicy(
     WarningLines WarningLines)
 {
     /// <summary>
+    /// Income counts as stable when at least this many months of the income window brought positive disposable
+    /// income (key <c>monitoring.stable_income_min_months</c>, 1–12). Optional in documents, so versions published
+    /// before the key existed still read the same; absent: stability is not judged, and the "above the line but not
+    /// stable" rule (<see cref="AdmitAboveLineWithoutStableIncome"/>) does not fire.
+    /// </summary>
+    public int? StableIncomeMinMonths { get; init; }
+
+    /// <summary>
     /// The income window for a household discovered in <paramref name="discovered"/>'s month: first day of the
     /// first month and last day of the last month (inclusive).
     /// </summary>

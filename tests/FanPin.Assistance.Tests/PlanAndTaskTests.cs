@@ -319,15 +319,20 @@ public sealed class WarningTests(AssistanceFixture f) : IClassFixture<Assistance
         // A late event of sequence 6 changes nothing.
         await f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u => u.StoreAsync(Warning(older, RiskType.Disaster), default, 6));
         Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM household_warnings WHERE household_id = @h AND warning_id = @w AND risk_types = '3' AND sequence = 7", ("h", household), ("w", current)));
+        // Sequences are per province: after a move to another province a lower number is still the later event.
+        var moved = Guid.NewGuid();
+        await f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u => u.StoreAsync(Warning(older, RiskType.Illness) with { HouseholdId = moved }, default, 900));
+        await f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u => u.StoreAsync(new WarningInput(current, moved, RegionCode.Parse("630102001001"), WarningGrade.One, [RiskType.Disaster], [LabourAbility.Full], HouseholdCategory.Ordinary), default, 3));
+        Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM household_warnings WHERE household_id = @h AND region_code = '630102001001' AND sequence = 3", ("h", moved)));
 
-        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, older, 8)));   // not the current warning
-        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, current, 6))); // older than what is stored
-        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(Guid.NewGuid(), current, 9))); // unknown household
+        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, Village, older, 8)));   // not the current warning
+        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, Village, current, 6))); // older than what is stored
+        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(Guid.NewGuid(), Village, current, 9))); // unknown household
         Assert.Contains(await f.Run<GetRecommendations, IReadOnlyList<Recommendation>>(u => u.HandleAsync(Township, new GetRecommendationsRequest(household))),
             r => r.Answers.Contains(RiskType.Schooling));
 
-        Assert.True(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, current, 8)));
-        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, current, 8))); // already cleared
+        Assert.True(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, Village, current, 8)));
+        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, Village, current, 8))); // already cleared
         var before = await f.SnapshotAsync();
         var refused = await Assert.ThrowsAsync<PreconditionFailedException>(() => f.Run<GetRecommendations, IReadOnlyList<Recommendation>>(u => u.HandleAsync(Township, new GetRecommendationsRequest(household))));
         Assert.Equal("WarningCleared", refused.CurrentState);

@@ -108,6 +108,28 @@ public class InboxTests(NotificationServer server)
     }
 
     [Fact]
+    public async Task A_task_assigned_to_a_department_reaches_that_department_and_the_township()
+    {
+        var e = new TaskAssigned
+        {
+            RegionCode = Callers.Village, HouseholdId = Guid.NewGuid(), TaskId = Guid.NewGuid(), PlanId = Guid.NewGuid(),
+            MeasureCode = "medical-assistance", AssigneeKind = "Department", Assignee = "MedicalInsurance", DueDate = new DateOnly(2026, 3, 20),
+        };
+        await server.PublishAsync(e);
+        await Eventually(async () => await server.CountAsync("SELECT count(*) FROM notifications WHERE event_id = @e", ("e", e.EventId)) == 2, "department and township notified");
+        var medical = (await server.As(Callers.Department(department: "MedicalInsurance")).ListNotificationsAsync(new ListNotificationsRequest { Limit = 500 })).Notifications
+            .Single(n => n.EventId == e.EventId.ToString());
+        Assert.Equal("department:MedicalInsurance:620102", medical.Recipient);
+        Assert.Contains("medical-assistance", medical.Text, StringComparison.Ordinal);
+        Assert.Contains("2026-03-20", medical.Text, StringComparison.Ordinal);
+        // Another department of the same county does not see it.
+        Assert.DoesNotContain((await server.As(Callers.Department()).ListNotificationsAsync(new ListNotificationsRequest { Limit = 500 })).Notifications,
+            n => n.EventId == e.EventId.ToString());
+        Assert.Single((await server.As(Callers.Township()).ListNotificationsAsync(new ListNotificationsRequest { Limit = 500 })).Notifications,
+            n => n.EventId == e.EventId.ToString());
+    }
+
+    [Fact]
     public async Task Watch_streams_the_callers_new_notifications_and_those_of_a_region()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -35,6 +35,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
     {
         var port = FreePort();
         var builder = WebApplication.CreateSlimBuilder();
+        // The test folder holds the service's appsettings.json (its Kestrel endpoints): the receiver must not read it.
+        builder.Configuration.Sources.Clear();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
         builder.Logging.ClearProviders();
         var app = builder.Build();

@@ -56,6 +56,42 @@ public sealed class WebhookTests(NotificationServer server) : IAsyncLifetime
 
         var delivery = Assert.Single(await LogAsync(subscription));
         Assert.Equal((DeliveryStatus.Delivered, 4, 200), (delivery.Status, delivery.Attempts, delivery.LastStatusCode));
+
+        // The Python receiver of docs/notification.md accepts it too (and refuses a tampered body).
+        Assert.Equal("True", await PythonVerifyAsync(_receiver["flaky"].Secret!, accepted.Headers, accepted.Body));
+        Assert.Equal("False", await PythonVerifyAsync(_receiver["flaky"].Secret!, accepted.Headers, [.. accepted.Body, (byte)' ']));
+    }
+
+    /// <summary>Runs the docs' Python snippet (standard library only) on a received call; the freshness check uses the service's clock.</summary>
+    private async Task<string> PythonVerifyAsync(string secret, IReadOnlyDictionary<string, string> headers, byte[] body)
+    {
+        const string Snippet = """
+            import base64, hashlib, hmac, sys, time
+
+            def verify(secret_b64: str, headers, body: bytes) -> bool:
+                timestamp = headers["X-FanPin-Timestamp"]
+                signature = headers["X-FanPin-Signature"]
+                if not signature.startswith("v1=") or abs(time.time() - int(timestamp)) > 300:
+                    return False
+                expected = hmac.new(base64.b64decode(secret_b64), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+                return hmac.compare_digest(expected, signature[3:])
+
+            time.time = lambda: float(sys.argv[4])
+            print(verify(sys.argv[1], {"X-FanPin-Timestamp": sys.argv[2], "X-FanPin-Signature": sys.argv[3]}, sys.stdin.buffer.read()))
+            """;
+        var start = new System.Diagnostics.ProcessStartInfo("python3") { RedirectStandardInput = true, RedirectStandardOutput = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(Snippet);
+        start.ArgumentList.Add(secret);
+        start.ArgumentList.Add(headers["X-FanPin-Timestamp"]);
+        start.ArgumentList.Add(headers["X-FanPin-Signature"]);
+        start.ArgumentList.Add(server.Clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var process = System.Diagnostics.Process.Start(start)!;
+        await process.StandardInput.BaseStream.WriteAsync(body);
+        process.StandardInput.Close();
+        var output = (await process.StandardOutput.ReadToEndAsync()).Trim();
+        await process.WaitForExitAsync();
+        return output;
     }
 
     [Fact]

@@ -170,6 +170,21 @@ public static class HouseholdEvaluator
                 $"rigid costs {Cny(summary.RigidCostsFen)} over {summary.CostWindow} against income {Cny(summary.DisposableIncomeFen)} over {summary.IncomeWindow}"
                 + (summary.RigidToIncomeRatio is { } r ? $" (ratio {Fraction(r)}, threshold {Fraction(monitoring.RigidExpenditureToIncome.Ratio)})" : " (no positive income)")));
         }
+        // DOMAIN.md §4: a household above the line, without stable income and with spending clearly above income,
+        // may also be taken in (when the province admits it and defines "stable").
+        if (incomeKnown && monitoring.AdmitAboveLineWithoutStableIncome && monitoring.StableIncomeMinMonths is { } minMonths
+            && summary.PerCapitaIncomeFen is { } aboveLine && !Indicators.IsBelowLine(aboveLine, monitoring.MonitoringLineFen)
+            && facts.Ledger.MonthsWithIncome(summary.IncomeWindow) is var monthsWithIncome && !Indicators.IsStable(monthsWithIncome, minMonths)
+            && Indicators.RigidExceedsIncome(summary.RigidCostsFen, summary.DisposableIncomeFen, monitoring.RigidExpenditureToIncome))
+        {
+            signals.Add(new RiskSignal(SignalCodes.UnstableIncome,
+                Map(("perCapitaIncomeFen", aboveLine), ("monthsWithIncome", monthsWithIncome), ("rigidCostsFen", summary.RigidCostsFen),
+                    ("disposableIncomeFen", summary.DisposableIncomeFen)),
+                Map(("monitoringLineFen", monitoring.MonitoringLineFen), ("stableIncomeMinMonths", minMonths), ("ratio", monitoring.RigidExpenditureToIncome.Ratio)),
+                ComparisonNames.LessThan, "monitoring.stable_income_min_months",
+                $"per-capita income {Cny(aboveLine)} is not below the line {Cny(monitoring.MonitoringLineFen)}, but only {monthsWithIncome} of the months of {summary.IncomeWindow} "
+                + $"brought income (stable from {minMonths}) and rigid costs {Cny(summary.RigidCostsFen)} clearly exceed income {Cny(summary.DisposableIncomeFen)}"));
+        }
         if (ExactDrop(facts, summary.IncomeDropRecent, summary.IncomeDropEarlier) is { } exactDrop && monitoring.IncomeDrop.IsCrossed(exactDrop)
             && summary.IncomeDropRatio is { } drop)
         {

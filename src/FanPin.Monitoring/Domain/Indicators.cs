@@ -47,6 +47,9 @@ public sealed class MonthlyLedger
         return _amounts.Keys.Where(k => wanted.Contains(k.Category) && range.Contains(k.Month)).Select(k => k.Month).Distinct().Count();
     }
 
+    /// <summary>Months of the range whose disposable income was positive (a month without any record brought no income).</summary>
+    public int MonthsWithIncome(MonthRange range) => range.Months().Count(m => DisposableIncome(new MonthRange(m, m)) > 0);
+
     /// <summary>Disposable income over a range: the four income categories minus productive costs.</summary>
     public long DisposableIncome(MonthRange range) =>
         Sum(RecordCategories.Income, range) - Sum(RecordCategory.ProductiveCost, range);
@@ -65,6 +68,9 @@ public static class Indicators
 
     /// <summary>Income below the monitoring line (under the line, strictly).</summary>
     public static bool IsBelowLine(long perCapitaIncomeFen, long monitoringLineFen) => perCapitaIncomeFen < monitoringLineFen;
+
+    /// <summary>Income is stable when at least the policy's number of months of the window brought income.</summary>
+    public static bool IsStable(int monthsWithIncome, int minMonths) => monthsWithIncome >= minMonths;
 
     /// <summary>Rigid costs / income, 4 decimals; null when income is not positive (the ratio is then unbounded).</summary>
     public static decimal? RigidToIncome(long rigidCostsFen, long incomeFen) =>

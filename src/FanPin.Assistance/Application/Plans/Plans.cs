@@ -13,6 +13,12 @@ namespace FanPin.Assistance.Application.Plans;
 /// </summary>
 public sealed class RecordWarning(AssistanceDbContext db, AssistanceClock clock)
 {
+    /// <summary>
+    /// Grading's sequence is per province (the first two digits of the region code): sequences of two provinces (a
+    /// household that moved) are not comparable, and the later event is then taken as it comes.
+    /// </summary>
+    internal static bool SameProvince(string a, string b) => a.Length >= 2 && b.Length >= 2 && a.AsSpan(0, 2).SequenceEqual(b.AsSpan(0, 2));
+
     /// <summary>Runs the use case for a caller (the gRPC method).</summary>
     public async Task<IReadOnlyList<Recommendation>> HandleAsync(Caller caller, WarningInput warning, CancellationToken ct = default)
     {
@@ -42,7 +48,7 @@ public sealed class RecordWarning(AssistanceDbContext db, AssistanceClock clock)
             stored = new HouseholdWarning { HouseholdId = warning.HouseholdId };
             db.Warnings.Add(stored);
         }
-        else if (sequence is { } incoming && stored.Sequence is { } known && incoming < known)
+        else if (sequence is { } incoming && stored.Sequence is { } known && incoming < known && SameProvince(stored.RegionCode, warning.Region.ToString()))
         {
             return Recommender.Recommend(stored.ToInput(), await ListMeasureTypes.CurrentAsync(db, ct).ConfigureAwait(false));
         }
@@ -189,10 +195,11 @@ public sealed class GetPlan(AssistanceDbContext db, AssistanceClock clock)
 public sealed class ClearWarning(AssistanceDbContext db, AssistanceClock clock)
 {
     /// <summary>Runs the use case; true when the stored warning was cleared by this call.</summary>
-    public async Task<bool> HandleAsync(Guid householdId, Guid warningId, long sequence, CancellationToken ct = default)
+    public async Task<bool> HandleAsync(Guid householdId, string regionCode, Guid warningId, long sequence, CancellationToken ct = default)
     {
         var stored = await db.Warnings.FirstOrDefaultAsync(w => w.HouseholdId == householdId, ct).ConfigureAwait(false);
-        if (stored is null || stored.WarningId != warningId || stored.ClearedAt is not null || stored.Sequence is { } known && sequence < known)
+        if (stored is null || stored.WarningId != warningId || stored.ClearedAt is not null
+            || stored.Sequence is { } known && sequence < known && RecordWarning.SameProvince(stored.RegionCode, regionCode))
         {
             return false;
         }
