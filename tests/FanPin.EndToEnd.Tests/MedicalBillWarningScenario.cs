@@ -55,9 +55,12 @@ public class MedicalBillWarningScenario(Stack stack, ITestOutputHelper log)
         await Steps.KnownToMonitoringAsync(stack, otherHousehold);
 
         // The medical-insurance feed for this month: 30,000 CNY self-paid for each (the line is 5,000).
-        var feed = await Steps.ImportFeedAsync(stack, "medical-insurance", "e2e-medical-insurance-a",
-            new FeedRow { RowNumber = 1, IdNumber = sick.IdNumber, Item = "medical_self_paid", Month = Households.Month(-1), AmountFen = 3_000_000, Reference = "MI-2026-000101" },
-            new FeedRow { RowNumber = 2, IdNumber = neighbour.IdNumber, Item = "medical_self_paid", Month = Households.Month(-1), AmountFen = 3_000_000, Reference = "MI-2026-000102" });
+        FeedRow[] rows =
+        [
+            new() { RowNumber = 1, IdNumber = sick.IdNumber, Item = "medical_self_paid", Month = Households.Month(-1), AmountFen = 3_000_000, Reference = "MI-2026-000101" },
+            new() { RowNumber = 2, IdNumber = neighbour.IdNumber, Item = "medical_self_paid", Month = Households.Month(-1), AmountFen = 3_000_000, Reference = "MI-2026-000102" },
+        ];
+        var feed = await Steps.ImportFeedAsync(stack, "medical-insurance", "e2e-medical-insurance-a", rows);
         Assert.True(feed.Applied == 2, $"feed rows applied: {feed.Applied}; rejections: {string.Join("; ", feed.Rejections.Select(r => $"row {r.RowNumber} {r.Outcome}: {r.Reason}"))}");
 
         var evaluation = await Steps.SignalAsync(stack, household, "MedicalCostAboveWarningLine");
@@ -132,6 +135,12 @@ public class MedicalBillWarningScenario(Stack stack, ITestOutputHelper log)
         Assert.Equal(entry.EventId, call.Body.GetProperty("id").GetString());
         Assert.Equal("cn.fanpin.warning.raised.v1", call.Body.GetProperty("type").GetString());
         Assert.DoesNotContain(webhook.Calls, c => c.Body.GetProperty("subject").GetString() == otherHousehold);
+        // The department sends the same feed again (a retry): nothing is applied, nothing is announced again.
+        var again = await Steps.ImportFeedAsync(stack, "medical-insurance", "e2e-medical-insurance-a", rows);
+        Assert.Equal((2, 0), (again.AlreadyImported, again.Applied));
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        Assert.Single(watch.Entries, e => e.HouseholdId == household);
+        Assert.Single(countyQueue.Messages.Where(m => m.Body.GetProperty("subject").GetString() == household).Select(m => m.MessageId).Distinct());
         log.WriteLine($"grade I warning {warningId} (rule {raised.Reason.RuleId}), case {caseId}, sequence {entry.Sequence}");
     }
 
