@@ -85,6 +85,13 @@ public class FullFlowScenario(Stack stack, ITestOutputHelper log)
         var graded = await Steps.GradeAsync(stack, household, Grading.WarningGrade.One,
             "monitoring → grading and registry → grading consumers (branches `monitoring`, `grading`)");
         var warningId = graded.OpenWarningId;
+        await Eventually.That("the township office is told of the grade I warning (its own inbox)",
+            "grading → notification: WarningRaised consumed by notification (branch `notification`)",
+            async () =>
+            {
+                var inbox = await township.Notifications.ListNotificationsAsync(new Notification.ListNotificationsRequest { Limit = 500 });
+                return (inbox.Notifications.Any(n => n.EventType == "WarningRaised" && n.HouseholdId == household && n.Grade == "I"), $"{inbox.Notifications.Count} notifications");
+            });
         await Eventually.Step("grading AcknowledgeWarning", async () => await county.Warnings.AcknowledgeWarningAsync(new Grading.AcknowledgeWarningRequest { WarningId = warningId, Note = "调度中心已接收" }));
 
         // 5. Assistance recommends measures for illness and unstable employment; the township confirms a plan.
