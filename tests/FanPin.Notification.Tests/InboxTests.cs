@@ -130,6 +130,50 @@ public class InboxTests(NotificationServer server)
     }
 
     [Fact]
+    public async Task Every_consumed_event_type_reaches_the_default_rules_recipients()
+    {
+        var household = Guid.NewGuid();
+        var warning = Guid.NewGuid();
+        IntegrationEvent[] events =
+        [
+            new WarningGradeChanged { RegionCode = "620102001401", HouseholdId = household, WarningId = warning, PreviousGrade = WarningGrade.III, Grade = WarningGrade.II, ReasonRuleId = "r2", Sequence = 2 },
+            new WarningEscalated { RegionCode = "620102001401", HouseholdId = household, WarningId = warning, Grade = WarningGrade.II, ReasonRuleId = "r2", EscalationLevel = 1, Sequence = 3 },
+            new WarningCleared { RegionCode = "620102001401", HouseholdId = household, WarningId = warning, PreviousGrade = WarningGrade.II, ReasonRuleId = "r3", Sequence = 4 },
+            new FeedOverdue { RegionCode = "620102000000", HouseholdId = null, Department = "Education", Period = "2026-03", DueDate = new DateOnly(2026, 3, 5) },
+        ];
+        string[][] expected =
+        [
+            [$"helper:620102001401:{household:D}", "village:620102001401"],
+            ["county:620102"],
+            [$"helper:620102001401:{household:D}", "village:620102001401"],
+            ["county:620102", "department:Education:620102"],
+        ];
+        string[] fragments = ["由III级调整为II级", "已升级至第1级", "原II级预警已解除", "Education2026-03期数据应于2026-03-05前推送"];
+        foreach (var e in events)
+        {
+            await server.PublishAsync((dynamic)e);
+        }
+        for (var i = 0; i < events.Length; i++)
+        {
+            var id = events[i].EventId;
+            await Eventually(async () => await server.CountAsync("SELECT count(*) FROM notifications WHERE event_id = @e", ("e", id)) == expected[i].Length, $"{events[i].GetType().Name} notified");
+            var rows = (await server.As(Callers.Province()).ListNotificationsAsync(new ListNotificationsRequest { RegionPrefix = "620102", Limit = 500 })).Notifications
+                .Where(n => n.EventId == id.ToString()).ToList();
+            Assert.Equal(expected[i], rows.Select(n => n.Recipient).Order(StringComparer.Ordinal));
+            Assert.All(rows, n => Assert.Contains(fragments[i], n.Text, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Every_rpc_of_the_contract_is_implemented()
+    {
+        var overridable = typeof(NotificationService.NotificationServiceBase).GetMethods().Where(m => m.IsVirtual && m.DeclaringType == typeof(NotificationService.NotificationServiceBase)).ToList();
+        Assert.Equal(11, overridable.Count);
+        Assert.All(overridable, m => Assert.Equal(typeof(FanPin.Notification.Grpc.NotificationGrpcService),
+            typeof(FanPin.Notification.Grpc.NotificationGrpcService).GetMethod(m.Name, m.GetParameters().Select(p => p.ParameterType).ToArray())!.DeclaringType));
+    }
+
+    [Fact]
     public async Task Watch_streams_the_callers_new_notifications_and_those_of_a_region()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -3,6 +3,7 @@ using FanPin.Grpc;
 using Assistance = FanPin.Contracts.Assistance.V1;
 using Grading = FanPin.Contracts.Grading.V1;
 using Monitoring = FanPin.Contracts.Monitoring.V1;
+using Notification = FanPin.Contracts.Notification.V1;
 using Registry = FanPin.Contracts.Registry.V1;
 
 namespace FanPinAspire.AppHost.Tests;
@@ -36,6 +37,12 @@ internal static class ServiceCalls
             var reply = await new Assistance.AssistanceService.AssistanceServiceClient(channel).ListMeasureTypesAsync(new Assistance.ListMeasureTypesRequest(), headers, deadline);
             Assert.NotEmpty(reply.MeasureTypes); // the catalogue is seeded at start-up
             return $"AssistanceService/ListMeasureTypes: {reply.MeasureTypes.Count} measure types";
+        },
+        ["notification"] = async (channel, headers, deadline) =>
+        {
+            var reply = await new Notification.NotificationService.NotificationServiceClient(channel).ListRulesAsync(new Notification.ListRulesRequest(), headers, deadline);
+            Assert.NotEmpty(reply.Rules); // the default rules are seeded at start-up
+            return $"NotificationService/ListRules: {reply.Rules.Count} rules";
         },
     };
 

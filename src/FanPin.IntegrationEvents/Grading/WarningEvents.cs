@@ -16,7 +16,7 @@ public sealed record WarningRaised : IntegrationEvent
     /// <summary>The policy rule that decided the grade (e.g. "gs-2024.grade-i.income-below-line").</summary>
     public required string ReasonRuleId { get; init; }
 
-    /// <summary>Position in the warning log, strictly increasing per grading database.</summary>
+    /// <summary>Position in the province's warning log: strictly increasing and gap-free per province (the first two digits of the region code).</summary>
     public required long Sequence { get; init; }
 
     /// <summary>The household's risk types as the registry names them ("Illness", "Disability", "Schooling", ...); empty when none is recorded.</summary>

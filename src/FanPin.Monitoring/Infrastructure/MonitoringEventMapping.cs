@@ -72,7 +72,7 @@ public static class MonitoringEventMapping
         ArgumentNullException.ThrowIfNull(signal);
         ArgumentNullException.ThrowIfNull(summary);
         var inputs = new Dictionary<string, decimal>(signal.Inputs);
-        foreach (var (name, value) in GradingInputs(signal.Code, summary))
+        foreach (var (name, value) in GradingInputs(summary))
         {
             inputs.TryAdd(name, value);
         }
@@ -88,16 +88,14 @@ public static class MonitoringEventMapping
     }
 
     /// <summary>
-    /// The measurements grading reads, for the income signals (the ones whose grade rules compare them). Income
-    /// figures only when income is known; a ratio only when it is defined.
+    /// The measurements grading reads, on every signal: its grade rules combine any risk factor with the
+    /// household's income figures (e.g. a medical warning line and income under 1.5× the poverty line), and all
+    /// signals of one evaluation carry the same values, so which one grading reads them from does not matter.
+    /// Income figures only when income is known; a ratio only when it is defined.
     /// </summary>
-    public static IEnumerable<(string Name, decimal Value)> GradingInputs(string code, IncomeSummary summary)
+    public static IEnumerable<(string Name, decimal Value)> GradingInputs(IncomeSummary summary)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        if (code is not (SignalCodes.IncomeBelowLine or SignalCodes.RigidExpenditureAboveIncome or SignalCodes.IncomeDrop or SignalCodes.UnstableIncome))
-        {
-            yield break;
-        }
         if (summary.IncomeMonthsRecorded > 0)
         {
             if (summary.PerCapitaIncomeFen is { } perCapita)

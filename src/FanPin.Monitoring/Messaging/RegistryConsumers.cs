@@ -41,6 +41,14 @@ public static class RegistryConsumers
             Parse<HouseholdStatus>(snapshot.Status, "household.status"), e.OccurredAt);
     }
 
+    /// <summary>A registration: the snapshot's facts and every member, registered with the household.</summary>
+    public static RegisteredHousehold RegistrationOf(HouseholdRegistered message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var snapshot = message.Household ?? throw new InvalidOperationException($"HouseholdRegistered {message.EventId} carries no household snapshot.");
+        return new RegisteredHousehold(FactsOf(message, snapshot), snapshot.Members.Select(m => MemberOf(message, m, MembershipChange.Registered, null)).ToList());
+    }
+
     /// <summary>A current member of a snapshot, as registered with (or updated in) the household.</summary>
     public static MemberChange MemberOf(IntegrationEvent e, RegistryMember member, MembershipChange change, DateOnly? effectiveOn)
     {
@@ -83,9 +91,9 @@ public static class RegistryConsumers
 
 /// <summary>
 /// HouseholdRegistered (created, imported, split off) → the household's facts and every member, registered with
-/// it. Batches of up to 100 events, one transaction each.
+/// it. Batches of up to 100 events, one transaction each, applied set-based (<see cref="ApplyRegisteredHouseholds"/>).
 /// </summary>
-public sealed class HouseholdRegisteredConsumer(MonitoringDbContext db, ApplyHouseholdFacts facts, ApplyMemberChange members)
+public sealed class HouseholdRegisteredConsumer(MonitoringDbContext db, ApplyRegisteredHouseholds registrations)
     : IdempotentBatchConsumer<HouseholdRegistered, MonitoringDbContext>(db)
 {
     /// <inheritdoc />
@@ -93,19 +101,8 @@ public sealed class HouseholdRegisteredConsumer(MonitoringDbContext db, ApplyHou
 
     /// <inheritdoc />
     protected override async Task HandleBatchAsync(IReadOnlyList<HouseholdRegistered> messages, ConsumeContext<Batch<HouseholdRegistered>> context,
-        CancellationToken cancellationToken)
-    {
-        foreach (var message in messages)
-        {
-            var snapshot = message.Household
-                ?? throw new InvalidOperationException($"HouseholdRegistered {message.EventId} carries no household snapshot.");
-            await facts.HandleAsync(RegistryConsumers.FactsOf(message, snapshot), cancellationToken).ConfigureAwait(false);
-            foreach (var member in snapshot.Members)
-            {
-                await members.HandleAsync(RegistryConsumers.MemberOf(message, member, MembershipChange.Registered, null), cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+        CancellationToken cancellationToken) =>
+        await registrations.HandleAsync(messages.Select(RegistryConsumers.RegistrationOf).ToList(), cancellationToken).ConfigureAwait(false);
 }
 
 /// <summary>HouseholdChanged → category, status and village; the current members' facts (labour ability) from the snapshot.</summary>

@@ -162,6 +162,9 @@ public class MessagingTests(RegistryServer server)
 
         public InboxCounter(string consumer)
         {
+            // Initialise the meter's statics first: instruments created during their initialisation are published
+            // to the listener before the fields compared below are assigned, and would never be enabled.
+            _ = MessagingMetrics.Processed;
             _listener.InstrumentPublished = (instrument, listener) =>
             {
                 if (instrument.Meter.Name == MessagingMetrics.MeterName && (instrument == MessagingMetrics.Processed || instrument == MessagingMetrics.Duplicates))

@@ -29,7 +29,10 @@ public sealed class WakeSignal
     public async Task WaitAsync(TimeSpan timeout, CancellationToken ct)
     {
         var next = Volatile.Read(ref _next).Task;
-        await Task.WhenAny(next, Task.Delay(timeout, ct)).ConfigureAwait(false);
+        // The delay is cancelled once woken, so frequent waits leave no timers behind.
+        using var delay = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        await Task.WhenAny(next, Task.Delay(timeout, delay.Token)).ConfigureAwait(false);
+        await delay.CancelAsync().ConfigureAwait(false);
         ct.ThrowIfCancellationRequested();
     }
 }
