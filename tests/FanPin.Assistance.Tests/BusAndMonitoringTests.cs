@@ -78,6 +78,7 @@ public sealed class AssistanceServer : IsolatedInfrastructure, IAsyncLifetime
         {
             b.UseEnvironment("Production");
             b.UseSetting($"ConnectionStrings:{MonServices.DatabaseName}", _monitoringInfrastructure.PostgresConnectionString);
+            b.UseSetting("ConnectionStrings:messaging", _monitoringInfrastructure.RabbitMqConnectionString); // monitoring's outbox relay and registry consumers
             b.UseSetting("Auth:SigningKey", _signingKey);
             b.UseSetting(MonHasher.HashKeyKey, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
             b.UseSetting("Kestrel:Endpoints:grpc:Url", MonitoringAddress.ToString());

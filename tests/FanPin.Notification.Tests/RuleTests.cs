@@ -101,4 +101,13 @@ public class RuleTests
         Assert.False(WebhookSignature.Verify(secret, 1_700_000_000, "{\"id\":\"y\"}"u8.ToArray(), signature));
         Assert.False(WebhookSignature.Verify(Convert.ToBase64String(new byte[] { 1 }), 1_700_000_000, body, signature));
     }
+
+    [Theory]
+    [InlineData("application/json", "{\"to\":\"{phone}\",\"msg\":\"{text}\"}", "{\"to\":\"13800138000\",\"msg\":\"预警\\\"I\\\"级\\n请核实\"}")]
+    [InlineData("application/x-www-form-urlencoded", "to={phone}&msg={text}", "to=13800138000&msg=%E9%A2%84%E8%AD%A6%22I%22%E7%BA%A7%0A%E8%AF%B7%E6%A0%B8%E5%AE%9E")]
+    public void SMS_bodies_escape_the_text_for_their_content_type(string contentType, string template, string expected)
+    {
+        var gateway = new SmsGateway { ContentType = contentType, BodyTemplate = template };
+        Assert.Equal(expected, FanPin.Notification.Infrastructure.SmsDispatcher.Body(gateway, "13800138000", "预警\"I\"级\n请核实"));
+    }
 }

@@ -168,7 +168,9 @@ public class MessagingTests(MonitoringServer server)
             using var doc = JsonDocument.Parse(await http.GetStringAsync(new Uri($"/api/queues/{Uri.EscapeDataString(server.VirtualHost)}/{queue}", UriKind.Relative)));
             var root = doc.RootElement;
             var acked = root.TryGetProperty("message_stats", out var stats) && stats.TryGetProperty("ack", out var ack) ? ack.GetInt64() : 0;
-            return acked >= published && root.GetProperty("messages").GetInt64() == 0 && root.GetProperty("messages_unacknowledged").GetInt64() == 0;
+            // The statistics appear a few seconds after the queue's first use: missing means "not yet".
+            return acked >= published && root.TryGetProperty("messages", out var ready) && ready.GetInt64() == 0
+                && root.TryGetProperty("messages_unacknowledged", out var unacked) && unacked.GetInt64() == 0;
         }, $"{queue} drained after {published} messages");
     }
 
