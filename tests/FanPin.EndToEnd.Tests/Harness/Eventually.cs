@@ -13,6 +13,9 @@ public static class Eventually
     /// <summary>The default bound: generous for a loaded 2-core machine, short enough for the suite's 5 minutes.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>What the services logged lately (errors and warnings), appended to a failed step's message.</summary>
+    public static Func<string> ServiceLog { get; set; } = () => "";
+
     /// <summary>
     /// Polls <paramref name="probe"/> until it returns a value (not null). <paramref name="step"/> names the
     /// procedure step, <paramref name="waitsFor"/> the wiring that makes it happen.
@@ -40,7 +43,7 @@ public static class Eventually
             }
             if (watch.Elapsed > limit)
             {
-                throw new XunitException($"STEP FAILED: {step} did not happen within {limit.TotalSeconds:0} s.\n  Waits for: {waitsFor}\n  Last observed: {observed}");
+                throw new XunitException($"STEP FAILED: {step} did not happen within {limit.TotalSeconds:0} s.\n  Waits for: {waitsFor}\n  Last observed: {observed}\n  Services' recent errors and warnings:\n{ServiceLog()}");
             }
             await Task.Delay(500);
         }

@@ -87,7 +87,18 @@ public sealed class Stack : IAsyncLifetime
             .ToDictionary(r => r.GetProperty("name").GetString()!, r => r.GetProperty("endpoint").GetString()!);
         ProcessIds = rows.Select(r => r.GetProperty("processId")).Where(p => p.ValueKind == JsonValueKind.Number).Select(p => p.GetInt32()).ToList();
 
+        Eventually.ServiceLog = () => Problems(30);
         await ImportRegionsAsync();
+    }
+
+    /// <summary>The last error and warning lines of the services (their console format marks the level: "fail:", "warn:", "crit:").</summary>
+    public string Problems(int lines)
+    {
+        lock (_output)
+        {
+            return string.Join('\n', _output.Where(l => l.Contains("fail:", StringComparison.Ordinal) || l.Contains("crit:", StringComparison.Ordinal)
+                || l.Contains("warn:", StringComparison.Ordinal) || l.Contains("exited with", StringComparison.Ordinal)).TakeLast(lines).Select(l => "    " + (l.Length > 400 ? l[..400] + "…" : l)));
+        }
     }
 
     /// <summary>A token of <paramref name="role"/> over <paramref name="scope"/> (a department names itself).</summary>
