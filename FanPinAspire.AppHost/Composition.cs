@@ -42,7 +42,8 @@ public static class Composition
         model.AddProject("notification", "src/FanPin.Notification/FanPin.Notification.csproj", grpcPort: 7105, healthPort: 7205)
             .WithDatabase("notificationdb")
             .WithReference(model.Messaging)
-            .WithReference(model.Cache);
+            .WithReference(model.Cache)
+            .WithSecret("Notification__Secrets__EncryptionKey", DevelopmentKeys.NotificationSecrets);
 
         return model;
     }

@@ -11,4 +11,7 @@ public static class DevelopmentKeys
 
     /// <summary>HMAC-SHA256 key of the ID-number lookup hash, shared by registry and monitoring (base64 of 32 bytes).</summary>
     public const string IdNumberHash = "/5JtEpPhGasJg/hNSQaHbftL876oDOTgIvOuw3RF3Lk=";
+
+    /// <summary>AES-256-GCM key of notification's stored secrets (webhook signing secrets, SMS gateway credentials).</summary>
+    public const string NotificationSecrets = "ZmFucGluLWRldmVsb3BtZW50LW5vdGlmaWNhdGlvbiE=";
 }

@@ -34,7 +34,7 @@ public static class NotificationServices
     /// </summary>
     public static TBuilder AddNotification<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.Services.AddNotification(builder.Configuration);
+        builder.Services.AddNotification(builder.Configuration, builder.Environment.IsDevelopment());
         builder.AddFanPinMessaging<NotificationDbContext>(ServiceName, m => m
             .AddConsumer<WarningRaisedConsumer>()
             .AddConsumer<WarningGradeChangedConsumer>()
@@ -55,8 +55,9 @@ public static class NotificationServices
     }
 
     /// <summary>Adds the service's parts (no hosted services).</summary>
-    public static IServiceCollection AddNotification(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddNotification(this IServiceCollection services, IConfiguration configuration, bool isDevelopment = false)
     {
+        services.AddSingleton(SecretProtector.FromConfiguration(configuration, isDevelopment));
         var connectionString = configuration.GetConnectionString(DatabaseName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{DatabaseName} is not configured (environment variable ConnectionStrings__{DatabaseName}).");
         services.AddDbContext<NotificationDbContext>(o => o.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history")));

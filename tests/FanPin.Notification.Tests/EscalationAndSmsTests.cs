@@ -80,6 +80,9 @@ public sealed class EscalationAndSmsTests(NotificationServer server) : IAsyncLif
         await Eventually(() => Task.FromResult(!_receiver["sms"].Accepted.IsEmpty), "SMS sent");
         var sms = Assert.Single(_receiver["sms"].Accepted);
         Assert.Equal("Bearer gw-token", sms.Headers["Authorization"]);
+        // The gateway credential is encrypted at rest: the database holds no copy of it in clear.
+        Assert.Equal(0, await server.CountAsync("SELECT count(*) FROM sms_gateways WHERE position('gw-token' in auth_header_value) > 0"));
+        Assert.True(await server.CountAsync("SELECT count(*) FROM sms_gateways WHERE auth_header_value LIKE 'v1:%'") >= 1);
         using var body = JsonDocument.Parse(sms.Body);
         Assert.Equal("13800138000", body.RootElement.GetProperty("to").GetString());
         Assert.Contains(first.HouseholdId!.Value.ToString("D"), body.RootElement.GetProperty("content").GetString(), StringComparison.Ordinal);

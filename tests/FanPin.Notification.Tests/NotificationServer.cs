@@ -53,6 +53,7 @@ public sealed class NotificationServer : IsolatedInfrastructure, IAsyncLifetime
                 b.UseSetting(key, value);
             }
             b.UseSetting("Auth:SigningKey", _signingKey);
+            b.UseSetting(FanPin.Notification.Infrastructure.SecretProtector.KeyKey, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
             b.UseSetting("Kestrel:Endpoints:grpc:Url", Address.ToString());
             b.UseSetting("Kestrel:Endpoints:health:Url", HealthAddress.ToString());
             b.UseSetting("Logging:LogLevel:Default", "Warning");

@@ -25,6 +25,8 @@ public sealed class WebhookTests(NotificationServer server) : IAsyncLifetime
         var created = await server.As(Callers.County()).CreateWebhookSubscriptionAsync(request);
         _receiver[endpoint].Secret = created.Secret;
         Assert.Equal(44, created.Secret.Length);
+        // Signing secrets are encrypted at rest (SecretProtector): the row never holds the secret in clear.
+        Assert.Equal(0, await server.CountAsync("SELECT count(*) FROM webhook_subscriptions WHERE secret = @s OR secret NOT LIKE 'v1:%'", ("s", created.Secret)));
         return (created.Subscription.Id, village);
     }
 

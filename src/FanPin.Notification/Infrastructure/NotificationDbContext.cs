@@ -10,7 +10,7 @@ namespace FanPin.Notification.Infrastructure;
 /// <c>Infrastructure/Migrations</c>, applied at start-up; the messaging library's inbox makes each consumer run
 /// once per event.
 /// </summary>
-public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext> options) : DbContext(options)
+public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext> options, SecretProtector secrets) : DbContext(options)
 {
     /// <summary>Rules.</summary>
     public DbSet<NotificationRule> Rules => Set<NotificationRule>();
@@ -89,7 +89,7 @@ public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext
             e.Property(x => x.EventTypes).HasColumnName("event_types").HasConversion(
                 new ValueConverter<List<string>, string>(v => string.Join(',', v), v => v.Length == 0 ? new List<string>() : v.Split(',', StringSplitOptions.None).ToList()),
                 new ValueComparer<List<string>>((a, c) => a!.SequenceEqual(c!), v => v.Aggregate(0, (h, s) => HashCode.Combine(h, s)), v => v.ToList()));
-            e.Property(x => x.Secret).HasColumnName("secret");
+            e.Property(x => x.Secret).HasColumnName("secret").HasConversion(Encrypted());
             e.Property(x => x.Active).HasColumnName("active");
             e.Property(x => x.CreatedAt).HasColumnName("created_at");
             e.Property(x => x.CreatedBy).HasColumnName("created_by");
@@ -119,7 +119,7 @@ public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext
             e.Property(x => x.Province).HasColumnName("province");
             e.Property(x => x.Url).HasColumnName("url");
             e.Property(x => x.AuthHeaderName).HasColumnName("auth_header_name");
-            e.Property(x => x.AuthHeaderValue).HasColumnName("auth_header_value");
+            e.Property(x => x.AuthHeaderValue).HasColumnName("auth_header_value").HasConversion(Encrypted());
             e.Property(x => x.BodyTemplate).HasColumnName("body_template");
             e.Property(x => x.ContentType).HasColumnName("content_type");
             e.Property(x => x.UpdatedAt).HasColumnName("updated_at");
@@ -143,4 +143,7 @@ public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext
 
     private static ValueComparer<List<T>> EnumListComparer<T>() where T : struct, Enum =>
         new((a, c) => a!.SequenceEqual(c!), v => v.Aggregate(0, (h, x) => HashCode.Combine(h, x)), v => v.ToList());
+
+    /// <summary>Secrets are stored encrypted (<see cref="SecretProtector"/>); the model is built once per process, with the one protector.</summary>
+    private ValueConverter<string, string> Encrypted() => new(plain => secrets.Protect(plain), stored => secrets.Unprotect(stored));
 }
