@@ -45,7 +45,12 @@ public sealed class HouseholdGrpcService : Pb.HouseholdService.HouseholdServiceB
         var caller = context.RequireCaller();
         var result = await context.UseCase<GetHousehold>()
             .HandleAsync(caller, new GetHouseholdRequest(Id(request.HouseholdId, "household_id"), request.IncludeHistory), context.CancellationToken).ConfigureAwait(false);
-        var response = new Pb.GetHouseholdResponse { Household = result.Household.ToProto() };
+        var response = new Pb.GetHouseholdResponse
+        {
+            Household = result.Household.ToProto(),
+            OpenIdentificationCaseId = result.OpenIdentificationCaseId?.ToString() ?? "",
+            OpenClosingCaseId = result.OpenClosingCaseId?.ToString() ?? "",
+        };
         response.History.AddRange(result.History.Select(RegistryMessages.ToProto));
         return response;
     }

@@ -55,6 +55,7 @@ public class CaseServiceTests(RegistryServer server)
         var household = await NewHouseholdAsync(county);
         var opened = await OpenAsync(village, household);
         Assert.Equal(IdentificationState.AwaitingHomeVerification, opened.State);
+        Assert.Equal(opened.Id, (await county.Households.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = household })).OpenIdentificationCaseId);
         Assert.Equal(Date(2025, 3, 3), opened.OpenedOn);
         Assert.NotNull(opened.VerificationDueOn);
         Assert.Equal(("open", "village-cadre"), (opened.Trail.Single().Action, opened.Trail.Single().ActorSubject));
@@ -184,6 +185,9 @@ public class CaseServiceTests(RegistryServer server)
         })).ClosingCase;
         Assert.Equal((ClosingState.AwaitingDemocraticAppraisal, ClosingSource.Assessment), (opened.State, opened.Source));
         var c = opened.Id;
+        // The household names its open cases, so a case the system opened is found from the household.
+        var withCase = await county.Households.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = household });
+        Assert.Equal((c, ""), (withCase.OpenClosingCaseId, withCase.OpenIdentificationCaseId));
         before = await server.SnapshotAsync();
         var early = await Fails(StatusCode.FailedPrecondition, async () => await county.Closing.EliminateRiskAsync(new EliminateRiskRequest { CaseId = c }));
         Assert.Equal("AwaitingDemocraticAppraisal", CurrentState(early));
@@ -202,7 +206,8 @@ public class CaseServiceTests(RegistryServer server)
         Assert.Equal((ClosingState.RiskEliminated, Date(2025, 11, 10)), (done.State, done.EliminatedOn));
         Assert.Equal(["open", "record_appraisal", "record_township_review", "publish_notice", "eliminate"], done.Trail.Select(t => t.Action));
         Assert.Equal(done, (await county.Closing.GetClosingCaseAsync(new GetClosingCaseRequest { CaseId = c })).ClosingCase);
-        Assert.Equal(MonitoringStatus.RiskEliminated, (await county.Households.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = household })).Household.Status);
+        var after = await county.Households.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = household });
+        Assert.Equal((MonitoringStatus.RiskEliminated, "", ""), (after.Household.Status, after.OpenClosingCaseId, after.OpenIdentificationCaseId));
     }
 
     [Fact]
