@@ -26,7 +26,6 @@ public class FullFlowScenario(Stack stack, ITestOutputHelper log)
     public async Task A_farmer_applies_is_entered_graded_helped_and_the_risk_is_eliminated()
     {
         await using var householdEvents = await Subscriber.PublicAsync(stack.Messaging, "household.*.62.01.22.106.001");
-        await using var closingOpened = await Subscriber.InternalAsync(stack.Messaging, "ClosingCaseOpened");
         var village = stack.As(stack.Token(CallerRole.Village, Village));
         var township = stack.As(stack.Token(CallerRole.Township, Township));
         var county = stack.CountyOffice;
@@ -160,11 +159,13 @@ public class FullFlowScenario(Stack stack, ITestOutputHelper log)
         }
 
         // 9. The registry opens the exit by itself; appraisal, township review, (no notice here), the county marks it.
-        var opened = await Eventually.Until("the registry opens a closing case from the proposal",
-            "assistance → registry: RiskEliminationProposed through assistance's outbox (branch `assistance`), consumed by the registry (main)",
-            () => Task.FromResult((closingOpened.Messages.FirstOrDefault(m => m.Body.GetProperty("message").GetProperty("householdId").GetString() == household),
-                $"{closingOpened.Messages.Count} closing cases opened")));
-        var closingId = opened.Body.GetProperty("message").GetProperty("caseId").GetString()!;
+        var closingId = await Eventually.Until("the registry opens a closing case from the proposal (GetHousehold names it)",
+            "assistance → registry: RiskEliminationProposed through assistance's outbox, consumed by the registry",
+            async () =>
+            {
+                var h = await county.Households.GetHouseholdAsync(new Registry.GetHouseholdRequest { HouseholdId = household });
+                return (h.OpenClosingCaseId.Length > 0 ? h.OpenClosingCaseId : null, $"status {h.Household.Status}, open closing case '{h.OpenClosingCaseId}'");
+            });
         var closing = (await county.Closing.GetClosingCaseAsync(new Registry.GetClosingCaseRequest { CaseId = closingId })).ClosingCase;
         Assert.Equal(Registry.ClosingSource.SystemProposal, closing.Source);
         await Eventually.Step("registry RecordClosingAppraisal", async () => await township.Closing.RecordClosingAppraisalAsync(new Registry.RecordClosingAppraisalRequest

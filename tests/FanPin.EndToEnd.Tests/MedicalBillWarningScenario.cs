@@ -27,7 +27,6 @@ public class MedicalBillWarningScenario(Stack stack, ITestOutputHelper log)
         // Downstream subscribers bind first: the exchange keeps nothing for a queue that does not exist yet.
         await using var countyQueue = await Subscriber.PublicAsync(stack.Messaging, "warning.*.62.01.22.#");
         await using var provinceQueue = await Subscriber.PublicAsync(stack.Messaging, "warning.*.62.#");
-        await using var casesOpened = await Subscriber.InternalAsync(stack.Messaging, "IdentificationCaseOpened");
         await using var watch = new WarningWatch(stack.As(stack.Token(FanPin.ServiceDefaults.Authentication.CallerRole.Downstream, Stack.County)), Stack.County);
 
         // A downstream system's webhook for the county's raised warnings (notification service).
@@ -75,10 +74,11 @@ public class MedicalBillWarningScenario(Stack stack, ITestOutputHelper log)
                 var h = (await stack.CountyOffice.Households.GetHouseholdAsync(new Registry.GetHouseholdRequest { HouseholdId = household })).Household;
                 return (h.Status == Registry.MonitoringStatus.Candidate, $"status {h.Status}");
             });
-        var opened = await Eventually.Until("IdentificationCaseOpened for the household on the bus", "registry outbox (main)", () =>
-            Task.FromResult((casesOpened.Messages.FirstOrDefault(m => m.Body.GetProperty("message").GetProperty("householdId").GetString() == household),
-                $"{casesOpened.Messages.Count} cases opened")));
-        var caseId = opened.Body.GetProperty("message").GetProperty("caseId").GetString()!;
+        var caseId = await Eventually.Until("the household names its open identification case (GetHousehold)", "registry", async () =>
+        {
+            var h = await stack.CountyOffice.Households.GetHouseholdAsync(new Registry.GetHouseholdRequest { HouseholdId = household });
+            return (h.OpenIdentificationCaseId.Length > 0 ? h.OpenIdentificationCaseId : null, $"status {h.Household.Status}, open case '{h.OpenIdentificationCaseId}'");
+        });
         var identification = (await stack.CountyOffice.Identification.GetIdentificationCaseAsync(new Registry.GetIdentificationCaseRequest { CaseId = caseId })).IdentificationCase;
         Assert.Equal(Registry.CaseSource.SystemSignal, identification.Source);
         Assert.Equal(Registry.IdentificationState.AwaitingHomeVerification, identification.State);

@@ -32,13 +32,6 @@ public sealed class Subscriber : IAsyncDisposable
     public static Task<Subscriber> PublicAsync(Uri broker, params string[] bindingKeys) =>
         BindAsync(broker, "fanpin.events", ExchangeType.Topic, bindingKeys);
 
-    /// <summary>
-    /// A subscriber on the internal bus exchange of one integration event (MassTransit's naming:
-    /// <c>FanPin.IntegrationEvents:&lt;Record&gt;</c>, fanout): how a test learns ids the public API does not list.
-    /// </summary>
-    public static Task<Subscriber> InternalAsync(Uri broker, string record) =>
-        BindAsync(broker, $"FanPin.IntegrationEvents:{record}", ExchangeType.Fanout, [""]);
-
     private static async Task<Subscriber> BindAsync(Uri broker, string exchange, string type, string[] keys)
     {
         var connection = await new ConnectionFactory { Uri = broker }.CreateConnectionAsync();
