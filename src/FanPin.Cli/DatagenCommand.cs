@@ -1,6 +1,7 @@
 using System.Globalization;
 using FanPin.Cli.Datagen;
 using FanPin.Grpc;
+using Mon = FanPin.Contracts.Monitoring.V1;
 
 namespace FanPin.Cli;
 
@@ -123,11 +124,12 @@ public static class DatagenCommand
         foreach (var (file, rows) in summary.Feeds)
         {
             var feedId = $"datagen-{settings.Seed}-{file.Department}-{file.Period}";
+            var unreadable = new List<Mon.RowRejection>();
             var result = await ImportStreams.ImportFeedAsync(monitoringChannel, Path.Combine(output, file.RelativePath), feedId, file.Department,
-                file.Period.ToString(), settings.Province).ConfigureAwait(false);
+                file.Period.ToString(), settings.Province, unreadable).ConfigureAwait(false);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"feed {feedId}: {result.RowsReceived:N0} rows, applied {result.Applied:N0}, unchanged {result.Unchanged:N0}, already imported {result.AlreadyImported:N0}, invalid {result.Invalid:N0}, unmatched {result.Unmatched:N0}, duplicates {result.Duplicates:N0}"));
-            clean &= result.Invalid + result.Unmatched + result.Duplicates + result.OutsideScope == 0;
+            clean &= unreadable.Count + result.Invalid + result.Unmatched + result.Duplicates + result.OutsideScope == 0;
         }
         if (!clean)
         {

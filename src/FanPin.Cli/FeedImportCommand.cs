@@ -81,36 +81,7 @@ public static class FeedImportCommand
             var poll = PollProgressAsync(client, department, feedId, bar, polling.Token);
             try
             {
-                using var call = client.ImportFeed(cancellationToken: ct);
-                await call.RequestStream.WriteAsync(new ImportFeedRequest
-                {
-                    Header = new ImportFeedHeader { FeedId = feedId, Department = department, Period = month, Region = region },
-                }).ConfigureAwait(false);
-                var batch = new FeedRowBatch();
-                await using (var stream = File.OpenRead(file))
-                {
-                    await foreach (var row in MonitoringCsv.ReadAsync(stream, ct).ConfigureAwait(false))
-                    {
-                        if (row.ParseError is { } reason)
-                        {
-                            // The wire row has no place for an unreadable cell: reported here, never sent, never dropped silently.
-                            unreadable.Add(new RowRejection { RowNumber = row.RowNumber, Outcome = FeedRowOutcome.Invalid, Reason = reason });
-                            continue;
-                        }
-                        batch.Rows.Add(ToProto(row));
-                        if (batch.Rows.Count == RowsPerMessage)
-                        {
-                            await call.RequestStream.WriteAsync(new ImportFeedRequest { Rows = batch }).ConfigureAwait(false);
-                            batch = new FeedRowBatch();
-                        }
-                    }
-                }
-                if (batch.Rows.Count > 0)
-                {
-                    await call.RequestStream.WriteAsync(new ImportFeedRequest { Rows = batch }).ConfigureAwait(false);
-                }
-                await call.RequestStream.CompleteAsync().ConfigureAwait(false);
-                response = await call.ResponseAsync.ConfigureAwait(false);
+                response = await ImportStreams.ImportFeedAsync(channel, file, feedId, department, month, region, unreadable, ct).ConfigureAwait(false);
             }
             finally
             {
@@ -171,20 +142,6 @@ public static class FeedImportCommand
     {
         var options = new FanPinAuthOptions { SigningKey = Environment.GetEnvironmentVariable("Auth__SigningKey") ?? FanPinAuthOptions.DevelopmentSigningKey };
         return new TokenIssuer(options).Issue(new Caller($"cli-{department}", CallerRole.Department, scope, department, "fanpin feed import"), TimeSpan.FromHours(1));
-    }
-
-    private static Pb.FeedRow ToProto(monitoring::FanPin.Monitoring.Domain.FeedRow row)
-    {
-        var proto = new Pb.FeedRow
-        {
-            RowNumber = row.RowNumber, IdNumber = row.IdNumber ?? "", Item = row.Item ?? "", Month = row.Month ?? "", Value = row.Value ?? "",
-            Reference = row.Reference ?? "",
-        };
-        if (row.AmountFen is { } amount)
-        {
-            proto.AmountFen = amount;
-        }
-        return proto;
     }
 
     /// <summary>Polls the service's progress of this import and draws it, until cancelled (the answer arrived).</summary>

@@ -229,10 +229,15 @@ public static class ImportStreams
     private static T Parse<T>(string text) where T : struct, Enum =>
         !int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) && Enum.TryParse<T>(text, ignoreCase: true, out var value) ? value : default;
 
-    /// <summary>Imports one feed CSV (FeedCsv's format) through ImportFeed.</summary>
+    /// <summary>
+    /// Imports one feed CSV (FeedCsv's format) through ImportFeed. A row FeedCsv cannot read (a cell that is not a
+    /// number, a broken line) has no place on the wire: it is not sent but added to <paramref name="unreadable"/> as
+    /// Invalid with its reason, so it is reported, never dropped silently.
+    /// </summary>
     public static async Task<Mon.ImportFeedResponse> ImportFeedAsync(GrpcChannel channel, string file, string feedId, string department, string period, string region,
-        CancellationToken ct = default)
+        ICollection<Mon.RowRejection> unreadable, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(unreadable);
         var client = new Mon.FeedService.FeedServiceClient(channel);
         using var call = client.ImportFeed(cancellationToken: ct);
         await call.RequestStream.WriteAsync(new Mon.ImportFeedRequest
@@ -240,27 +245,21 @@ public static class ImportStreams
             Header = new Mon.ImportFeedHeader { FeedId = feedId, Department = department, Period = period, Region = region },
         }).ConfigureAwait(false);
         var batch = new Mon.FeedRowBatch();
-        await using var stream = File.OpenRead(file);
-        await foreach (var row in FeedCsv.ReadAsync(stream, ct).ConfigureAwait(false))
+        await using (var stream = File.OpenRead(file))
         {
-            var proto = new Mon.FeedRow
+            await foreach (var row in FeedCsv.ReadAsync(stream, ct).ConfigureAwait(false))
             {
-                RowNumber = row.RowNumber,
-                IdNumber = row.IdNumber ?? "",
-                Item = row.Item ?? "",
-                Month = row.Month ?? "",
-                Value = row.Value ?? "",
-                Reference = row.Reference ?? "",
-            };
-            if (row.AmountFen is { } amount)
-            {
-                proto.AmountFen = amount;
-            }
-            batch.Rows.Add(proto);
-            if (batch.Rows.Count == RowsPerMessage)
-            {
-                await call.RequestStream.WriteAsync(new Mon.ImportFeedRequest { Rows = batch }).ConfigureAwait(false);
-                batch = new Mon.FeedRowBatch();
+                if (row.ParseError is { } reason)
+                {
+                    unreadable.Add(new Mon.RowRejection { RowNumber = row.RowNumber, Outcome = Mon.FeedRowOutcome.Invalid, Reason = reason });
+                    continue;
+                }
+                batch.Rows.Add(ToProto(row));
+                if (batch.Rows.Count == RowsPerMessage)
+                {
+                    await call.RequestStream.WriteAsync(new Mon.ImportFeedRequest { Rows = batch }).ConfigureAwait(false);
+                    batch = new Mon.FeedRowBatch();
+                }
             }
         }
         if (batch.Rows.Count > 0)
@@ -268,6 +267,22 @@ public static class ImportStreams
             await call.RequestStream.WriteAsync(new Mon.ImportFeedRequest { Rows = batch }).ConfigureAwait(false);
         }
         await call.RequestStream.CompleteAsync().ConfigureAwait(false);
-        return await call;
+        return await call.ResponseAsync.ConfigureAwait(false);
+    }
+
+    /// <summary>A read feed row as the wire row.</summary>
+    public static Mon.FeedRow ToProto(monitoring::FanPin.Monitoring.Domain.FeedRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var proto = new Mon.FeedRow
+        {
+            RowNumber = row.RowNumber, IdNumber = row.IdNumber ?? "", Item = row.Item ?? "", Month = row.Month ?? "", Value = row.Value ?? "",
+            Reference = row.Reference ?? "",
+        };
+        if (row.AmountFen is { } amount)
+        {
+            proto.AmountFen = amount;
+        }
+        return proto;
     }
 }
