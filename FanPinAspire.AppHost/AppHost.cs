@@ -316,17 +316,16 @@ public static class AppHost
     /// <summary>A service's build output, in the AppHost's own configuration (Debug or Release).</summary>
     internal static string AssemblyPath(ServiceResource service)
     {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
         var projectDirectory = Path.GetDirectoryName(Path.Combine(RepositoryRoot(), service.ProjectPath))!;
-        return Path.Combine(projectDirectory, "bin", configuration, "net10.0", service.AssemblyName + ".dll");
+        return Path.Combine(projectDirectory, "bin", BuildConfiguration, "net10.0", service.AssemblyName + ".dll");
     }
 
+    /// <summary>The AppHost's own build configuration: the services and the CLI are run from the same one.</summary>
+    private static string BuildConfiguration =>
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+
     /// <summary>The CLI's build output (`fanpin datagen` loads the demo county).</summary>
-    internal static string CliAssemblyPath()
-    {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        return Path.Combine(RepositoryRoot(), "src", "FanPin.Cli", "bin", configuration, "net10.0", "fanpin.dll");
-    }
+    internal static string CliAssemblyPath() => Path.Combine(RepositoryRoot(), "src", "FanPin.Cli", "bin", BuildConfiguration, "net10.0", "fanpin.dll");
 
     /// <summary>The folder holding FanPinAspire.sln, so the state folder does not depend on the working directory.</summary>
     internal static string RepositoryRoot()
