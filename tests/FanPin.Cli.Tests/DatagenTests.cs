@@ -190,6 +190,25 @@ public sealed class SettingsTests
     }
 
     [Fact]
+    public async Task A_bad_wait_for_monitoring_is_refused_before_anything_is_written()
+    {
+        var output = Path.Combine(Path.GetTempPath(), "fanpin-datagen-bad-" + Guid.NewGuid().ToString("N"));
+        var error = Console.Error;
+        using var captured = new StringWriter();
+        Console.SetError(captured);
+        try
+        {
+            Assert.Equal(2, await CliApp.RunAsync(["datagen", "--seed", "1", "--households", "10", "--output", output, "--wait-for-monitoring", "soon"]));
+        }
+        finally
+        {
+            Console.SetError(error);
+        }
+        Assert.Contains("--wait-for-monitoring takes whole seconds (0: do not wait)", captured.ToString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
     public void Defaults_are_province_62_twelve_months_ending_last_month()
     {
         var s = DatagenCommand.ParseSettings(new Arguments("--seed 9 --households 5 --counties 620102,621121".Split(' ')), Now);
