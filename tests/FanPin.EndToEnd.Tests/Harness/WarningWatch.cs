@@ -11,7 +11,7 @@ public sealed class WarningWatch : IAsyncDisposable
     private readonly ConcurrentQueue<Grading.WarningLogEntry> _entries = new();
     private readonly Task _reading;
 
-    public WarningWatch(Clients clients, string regionPrefix, long fromSequence = 0)
+    public WarningWatch(SuiteClients clients, string regionPrefix, long fromSequence = 0)
     {
         _reading = Task.Run(async () =>
         {

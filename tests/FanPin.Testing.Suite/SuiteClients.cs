@@ -4,10 +4,10 @@ using Monitoring = FanPin.Contracts.Monitoring.V1;
 using Notification = FanPin.Contracts.Notification.V1;
 using Registry = FanPin.Contracts.Registry.V1;
 
-namespace FanPin.EndToEnd.Tests.Harness;
+namespace FanPin.Testing.Suite;
 
 /// <summary>The typed gRPC clients of every public API, acting with one token.</summary>
-public sealed class Clients(Stack stack, string token)
+public sealed class SuiteClients(SuiteProcess stack, string token)
 {
     public Registry.RegionService.RegionServiceClient Regions => new(stack.Channel("registry", token));
     public Registry.HouseholdService.HouseholdServiceClient Households => new(stack.Channel("registry", token));

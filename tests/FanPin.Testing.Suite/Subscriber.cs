@@ -3,7 +3,7 @@ using System.Text.Json;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
-namespace FanPin.EndToEnd.Tests.Harness;
+namespace FanPin.Testing.Suite;
 
 /// <summary>One message a subscriber received: routing key, AMQP properties and the JSON body.</summary>
 public sealed record Received(string Exchange, string RoutingKey, string? ContentType, string? MessageId, string? Type, string? AppId, JsonElement Body);
