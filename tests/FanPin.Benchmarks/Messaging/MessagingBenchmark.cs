@@ -43,10 +43,14 @@ public static class MessagingBenchmark
             await host.StartAsync();
             await WaitForBusAsync(host);
 
-            Console.WriteLine("warm-up: 5,000 events");
-            await ThroughputAsync(host, recorder, 5_000, quiet: true);
+            // A service runs for days: measure it warm. The JIT's tiering (instrumented tier, then tier 1) needs a few
+            // tens of thousands of events before the hot paths are final; before that it competes for the same 2 cores.
+            Console.WriteLine($"warm-up: {options.Warmup:N0} events");
+            await ThroughputAsync(host, recorder, options.Warmup, quiet: true);
 
+            var cpu = CpuMeter.Start(infrastructure);
             var throughput = await ThroughputAsync(host, recorder, options.Events, quiet: false);
+            var used = cpu.Stop();
             var latency = await SteadyRateAsync(host, recorder, options.Rate, options.Seconds);
             await host.StopAsync();
 
@@ -56,6 +60,8 @@ public static class MessagingBenchmark
             Console.WriteLine("| --- | --- |");
             Console.WriteLine($"| {options.Events:N0} events committed (4 writers × 100 per transaction) | {throughput.CommitRate:N0} events/s |");
             Console.WriteLine($"| same, committed → consumed end to end | {throughput.EndToEndRate:N0} events/s ({throughput.Seconds:0.0} s) |");
+            Console.WriteLine($"| CPU per event (writers + relay + consumer / PostgreSQL / RabbitMQ) | {used.Format(options.Events)} |");
+            Console.WriteLine($"| events/s the CPU per event allows on {Environment.ProcessorCount} free cores | {Environment.ProcessorCount / used.Total.TotalSeconds * options.Events:N0} events/s |");
             Console.WriteLine($"| steady {options.Rate:N0} events/s for {options.Seconds} s, one event per transaction: achieved rate | {latency.AchievedRate:N0} events/s |");
             Console.WriteLine($"| commit → consumed latency p50 / p99 / max | {latency.P50:0.0} ms / {latency.P99:0.0} ms / {latency.Max:0.0} ms ({latency.Count:N0} events) |");
             return 0;
@@ -144,6 +150,34 @@ public static class MessagingBenchmark
         var (p50, p99, max, count) = recorder.Percentiles();
         Console.WriteLine($"steady rate: {total:N0} events at {achieved:N0}/s; latency p50 {p50:0.0} ms, p99 {p99:0.0} ms, max {max:0.0} ms");
         return (achieved, p50, p99, max, count);
+    }
+
+    /// <summary>CPU of this process and of the servers' process trees over a measurement.</summary>
+    private sealed record CpuMeter(int?[] Servers, TimeSpan[] Before)
+    {
+        public static CpuMeter Start(LocalInfrastructure.LocalInfrastructure infrastructure)
+        {
+            int?[] servers = [Environment.ProcessId, infrastructure.Postgres?.ServerProcessId, infrastructure.RabbitMq?.ServerProcessId];
+            return new CpuMeter(servers, Read(servers));
+        }
+
+        public CpuUsed Stop()
+        {
+            var after = Read(Servers);
+            return new CpuUsed(after[0] - Before[0], after[1] - Before[1], after[2] - Before[2]);
+        }
+
+        // This process alone (the servers' guardians may be its children); each server with its children.
+        private static TimeSpan[] Read(int?[] pids) =>
+            [.. pids.Select((p, i) => i == 0 ? Process.GetCurrentProcess().TotalProcessorTime : p is { } pid ? ProcessTreeCpu.Of(pid) : TimeSpan.Zero)];
+    }
+
+    private sealed record CpuUsed(TimeSpan Process, TimeSpan Postgres, TimeSpan RabbitMq)
+    {
+        public TimeSpan Total => Process + Postgres + RabbitMq;
+
+        public string Format(int events) =>
+            $"{Total.TotalMicroseconds / events:0} µs ({Process.TotalMicroseconds / events:0} / {Postgres.TotalMicroseconds / events:0} / {RabbitMq.TotalMicroseconds / events:0})";
     }
 
     private static HouseholdChanged Event(int i) => new()
@@ -236,11 +270,11 @@ public static class MessagingBenchmark
         }
     }
 
-    private sealed record Options(int Events, int Rate, int Seconds, bool Durable, bool Batch)
+    private sealed record Options(int Events, int Rate, int Seconds, bool Durable, bool Batch, int Warmup)
     {
         public static Options Parse(string[] args)
         {
-            var o = new Options(100_000, 1_000, 30, true, true);
+            var o = new Options(100_000, 1_000, 30, true, true, 50_000);
             for (var i = 0; i < args.Length; i++)
             {
                 int Next() => int.Parse(args[++i], CultureInfo.InvariantCulture);
@@ -250,8 +284,9 @@ public static class MessagingBenchmark
                     "--rate" => o with { Rate = Next() },
                     "--seconds" => o with { Seconds = Next() },
                     "--fast" => o with { Durable = false },
+                    "--warmup" => o with { Warmup = Next() },
                     "--consumer" => o with { Batch = args[++i] switch { "batch" => true, "single" => false, var c => throw new ArgumentException($"--consumer {c}: batch or single") } },
-                    _ => throw new ArgumentException($"unknown option {args[i]}; expected --events N, --rate N, --seconds N, --consumer batch|single, --fast"),
+                    _ => throw new ArgumentException($"unknown option {args[i]}; expected --events N, --rate N, --seconds N, --warmup N, --consumer batch|single, --fast"),
                 };
             }
             return o;
