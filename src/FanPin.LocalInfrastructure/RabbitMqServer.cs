@@ -90,6 +90,7 @@ public sealed class RabbitMqServer : LocalServer
             log.console = false
             log.file.level = info
             disk_free_limit.absolute = 200MB
+            classic_queue.default_version = 2
             """;
         await File.WriteAllTextAsync(Path.Combine(Directory, "rabbitmq.conf"), config, cancellationToken).ConfigureAwait(false);
         await File.WriteAllTextAsync(Path.Combine(Directory, "enabled_plugins"), "[rabbitmq_management].\n", cancellationToken).ConfigureAwait(false);

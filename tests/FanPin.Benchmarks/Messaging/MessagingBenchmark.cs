@@ -190,7 +190,9 @@ public static class MessagingBenchmark
 
     private static IHost BuildHost(string database, string broker, LatencyRecorder recorder, bool batch)
     {
-        var builder = Host.CreateApplicationBuilder();
+        // Content root beside the binaries, as a service has it: the default (the current directory, often /tmp, where
+        // the benchmark's own servers write) would keep the configuration file watcher busy.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("MassTransit", LogLevel.Error);
