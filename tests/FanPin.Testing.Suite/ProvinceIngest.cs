@@ -165,10 +165,13 @@ public sealed partial class ProvinceIngest(SuiteProcess suite, ProvinceIngestOpt
             // Monitoring matches feed rows to the households it learnt from the registry's events: every one must be
             // known first, or its rows are refused as unmatched (for good: a feed sent again keeps its first outcome).
             Stage = "waiting";
-            await WaitAsync("monitoring to learn every household", async () =>
-                await Databases.ScalarAsync("monitoringdb", "SELECT count(*) FROM known_households", ct) >= accepted, ct);
+            // Grading too: a warning raised before grading knows the household's members would carry no labour
+            // abilities (and could be graded on missing facts). In production the registry is loaded long before feeds.
+            await WaitAsync("monitoring and grading to learn every household", async () =>
+                await Databases.ScalarAsync("monitoringdb", "SELECT count(*) FROM known_households", ct) >= accepted
+                && await Databases.ScalarAsync("gradingdb", "SELECT count(*) FROM household_facts WHERE members_full + members_partial + members_lost + members_none > 0", ct) >= accepted, ct);
             var householdsKnown = DateTimeOffset.UtcNow;
-            log(string.Create(CultureInfo.InvariantCulture, $"monitoring knows all {accepted:N0} households after {(householdsKnown - start).TotalSeconds:F1} s"));
+            log(string.Create(CultureInfo.InvariantCulture, $"monitoring and grading know all {accepted:N0} households after {(householdsKnown - start).TotalSeconds:F1} s"));
 
             Stage = "feeds";
             await CliAsync(["feeds", "import", output, "--monitoring", suite.Endpoints["monitoring"], "--token", suite.ProvinceToken], ct, allowRefused: true);

@@ -37,6 +37,8 @@ public sealed class ProvinceBenchmark : IBenchmark
         }
         var loadAfter = File.ReadAllText("/proc/loadavg").Trim();
         Print(result, memory);
+        var notApplied = suite.Lines("not applied (acknowledged)");
+        Console.WriteLine($"assistance: {notApplied.Count} warning events logged as not applied{(notApplied.Count > 0 ? ", e.g. " + notApplied[0] : "")}");
         Console.WriteLine($"load after: {loadAfter}");
         return result.Quiescent && result.Reconciliation.Agrees ? 0 : 1;
     }
@@ -54,7 +56,7 @@ public sealed class ProvinceBenchmark : IBenchmark
         Console.WriteLine("| stage | ends at (s) | took (s) |");
         Console.WriteLine("| --- | ---: | ---: |");
         Console.WriteLine($"| registry import (regions + households) | {At(t.RegistryImported)} | {Took(t.Start, t.RegistryImported)} |");
-        Console.WriteLine($"| monitoring learns the households (registry events) | {At(t.HouseholdsKnown)} | {Took(t.RegistryImported, t.HouseholdsKnown)} |");
+        Console.WriteLine($"| monitoring and grading learn the households (registry events) | {At(t.HouseholdsKnown)} | {Took(t.RegistryImported, t.HouseholdsKnown)} |");
         Console.WriteLine($"| feed import (every row committed in monitoring) | {At(t.FeedsImported)} | {Took(t.HouseholdsKnown, t.FeedsImported)} |");
         Console.WriteLine($"| signals (last RiskSignalsDetected published) | {At(t.LastSignalsPublished)} | {Took(t.FeedsImported, t.LastSignalsPublished)} |");
         Console.WriteLine($"| grades (last warning log entry) | {At(t.LastWarningLogged)} | {Took(t.LastSignalsPublished, t.LastWarningLogged)} |");
