@@ -7,32 +7,19 @@ using MassTransit;
 namespace FanPin.Grading.Messaging;
 
 /// <summary>
-/// Monitoring's <see cref="RiskSignalsDetected"/> → <see cref="ApplyRiskSignals"/>, in batches: the household's
-/// signals are replaced by the event's (an empty list: none fires any more, so the household may be downgraded or
-/// cleared) and it is re-graded. Once per event (inbox); an evaluation older than the one applied changes nothing.
-/// A province's feed import makes monitoring announce tens of thousands of households within minutes; one
-/// transaction per event was the pipeline's bottleneck (docs/benchmarks.md, "Province end to end"), one per batch
-/// is not. Households in id order (then evaluation time); one batch at a time, because each logging transaction
-/// holds the province's warning log counter row until it commits: concurrent batches would only wait on each other,
-/// and could deadlock on a household both hold.
+/// Monitoring's <see cref="RiskSignalsDetected"/> → <see cref="ApplyRiskSignals"/>: the household's signals are
+/// replaced by the event's (an empty list: none fires any more, so the household may be downgraded or cleared) and
+/// it is re-graded. Once per event (inbox); an evaluation older than the one applied changes nothing.
 /// </summary>
 public sealed class RiskSignalsDetectedConsumer(GradingDbContext db, ApplyRiskSignals useCase)
-    : IdempotentBatchConsumer<RiskSignalsDetected, GradingDbContext>(db)
+    : IdempotentConsumer<RiskSignalsDetected, GradingDbContext>(db)
 {
-    /// <summary>Batch size and concurrency of the endpoint (see the class remarks).</summary>
-    public const int BatchSize = 100, Concurrency = 1;
-
     /// <inheritdoc />
     protected override string ConsumerName => "grading.RiskSignalsDetected";
 
     /// <inheritdoc />
-    protected override async Task HandleBatchAsync(IReadOnlyList<RiskSignalsDetected> messages, ConsumeContext<Batch<RiskSignalsDetected>> context, CancellationToken cancellationToken)
-    {
-        foreach (var message in messages.OrderBy(m => m.HouseholdId).ThenBy(m => m.OccurredAt))
-        {
-            await useCase.ApplyAsync(InputMapping.SignalsOf(message), cancellationToken).ConfigureAwait(false);
-        }
-    }
+    protected override Task HandleAsync(RiskSignalsDetected message, ConsumeContext<RiskSignalsDetected> context, CancellationToken cancellationToken) =>
+        useCase.ApplyAsync(InputMapping.SignalsOf(message), cancellationToken);
 }
 
 /// <summary>

@@ -22,6 +22,7 @@ public sealed class ProvinceBenchmark : IBenchmark
             Households = arguments.GetInt("households", ProvinceIngestOptions.MillionRowHouseholds),
             Seed = arguments.GetInt("seed", 20261124),
             EndMonth = arguments.Get("end-month") ?? "2026-10",
+            Timeout = TimeSpan.FromMinutes(arguments.GetInt("timeout-minutes", 30)),
         };
         var loadBefore = File.ReadAllText("/proc/loadavg").Trim();
         Console.WriteLine($"province benchmark: {Machine()}; load before: {loadBefore}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
@@ -31,7 +32,15 @@ public sealed class ProvinceBenchmark : IBenchmark
         IReadOnlyList<ResourceMemory> memory;
         await using (var sampler = new MemorySampler(suite))
         {
-            result = await new ProvinceIngest(suite, options).RunAsync(cancellationToken);
+            try
+            {
+                result = await new ProvinceIngest(suite, options).RunAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                Console.WriteLine("interrupted");
+                return 130;
+            }
             await sampler.SampleAsync(cancellationToken);
             memory = sampler.Snapshot();
         }

@@ -146,7 +146,7 @@ public sealed class MessagingTests(GradingServer server) : IClassFixture<Grading
     }
 
     [Fact]
-    public async Task A_burst_of_RiskSignalsDetected_is_applied_in_batches_once_per_event_and_an_older_evaluation_changes_nothing()
+    public async Task A_burst_of_RiskSignalsDetected_with_redeliveries_is_applied_once_per_event_and_an_older_evaluation_changes_nothing()
     {
         const string village = "620104001001";
         await using var tap = await EventTap.OpenAsync(server.RabbitMqConnectionString, "warning.*.62.01.04.#");
