@@ -153,7 +153,8 @@ public static class AppHost
                 while (!stopping.IsCancellationRequested)
                 {
                     await Task.Delay(1000, stopping.Token);
-                    infrastructure.EnsureRunning();
+                    // A server that died is started again (same port and data), as services are: clients reconnect.
+                    await infrastructure.RestartDeadServersAsync(TimeSpan.FromSeconds(120), stopping.Token);
                 }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -241,7 +242,7 @@ public static class AppHost
             }
             rows.Add(new ResourceStatus(name, server?.GetType().Name.Replace("Server", "", StringComparison.Ordinal).ToLowerInvariant() ?? "configured",
                 server is null ? "Configured" : server.IsRunning ? "Running" : "Failed",
-                server is null ? "(configured)" : $"127.0.0.1:{server.Port}", server is null ? "-" : healthy ? "Healthy" : "Unhealthy", server?.ServerProcessId, 0));
+                server is null ? "(configured)" : $"127.0.0.1:{server.Port}", server is null ? "-" : healthy ? "Healthy" : "Unhealthy", server?.ServerProcessId, server is null ? 0 : infrastructure.Restarts(server)));
         }
         foreach (var process in processes)
         {

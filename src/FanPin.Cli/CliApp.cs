@@ -43,6 +43,7 @@ public static class CliApp
                 "datagen" => await DatagenCommand.RunAsync(new Arguments(args.Skip(1))),
                 "regions" when args.Length > 1 && args[1] == "import" => await DatagenCommand.RegionsImportAsync(new Arguments(args.Skip(2))),
                 "households" when args.Length > 1 && args[1] == "import" => await DatagenCommand.HouseholdsImportAsync(new Arguments(args.Skip(2))),
+                "feeds" when args.Length > 1 && args[1] == "import" => await DatagenCommand.FeedsImportAsync(new Arguments(args.Skip(2))),
                 "messages" when args.Length > 1 && args[1] == "errors" => await MessagesCommands.ErrorsAsync(new Arguments(args.Skip(2))),
                 "messages" when args.Length > 1 && args[1] == "replay" => await MessagesCommands.ReplayAsync(new Arguments(args.Skip(2))),
                 _ => throw new UsageException($"unknown command '{string.Join(' ', args.Take(2))}'"),

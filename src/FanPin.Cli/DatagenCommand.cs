@@ -28,6 +28,12 @@ public static class DatagenCommand
                 Streams a households.csv (docs/datagen.md) to HouseholdService.ImportHouseholds in batches of
                 200,000 households, batch ids PREFIX-1, PREFIX-2, ... (default: the file name); a batch sent again
                 is answered with its first outcome, never imported twice.
+          feeds import DIR --monitoring URL --token TOKEN
+                Streams every feed of a datagen output folder (its manifest.json) to FeedService.ImportFeed under
+                datagen's feed ids (datagen-SEED-DEPT-PERIOD), one line per feed; exits 1 when rows were refused.
+          Every import is sent again under the same id when the service goes away mid-stream (a restart):
+          up to 20 attempts, 1-5 s apart, a line per retry. Imports are idempotent by id, so nothing is
+          imported twice.
         """;
 
     /// <summary>Parses the datagen options (pure, for tests too).</summary>
@@ -103,10 +109,12 @@ public static class DatagenCommand
         var clean = true;
         using (var channel = ImportStreams.Channel(registry, token))
         {
-            var regions = await ImportStreams.ImportRegionsAsync(channel, Path.Combine(output, DatagenRunner.RegionsFile)).ConfigureAwait(false);
+            var regions = await ImportRetry.RunAsync("regions", ct => ImportStreams.ImportRegionsAsync(channel, Path.Combine(output, DatagenRunner.RegionsFile), ct),
+                Console.WriteLine).ConfigureAwait(false);
             Console.WriteLine($"regions: {regions.Inserted:N0} inserted, {regions.Renamed:N0} renamed, {regions.Unchanged:N0} unchanged");
-            var households = await ImportStreams.ImportHouseholdsAsync(channel, Path.Combine(output, DatagenRunner.HouseholdsFile),
-                $"datagen-{settings.Seed}-{settings.Province}", ProgressLine("households", summary.Households)).ConfigureAwait(false);
+            // Batch ids are fixed: sent again after a failure, committed batches are replayed, not imported twice.
+            var households = await ImportRetry.RunAsync("households", ct => ImportStreams.ImportHouseholdsAsync(channel, Path.Combine(output, DatagenRunner.HouseholdsFile),
+                $"datagen-{settings.Seed}-{settings.Province}", ProgressLine("households", summary.Households), ct), Console.WriteLine).ConfigureAwait(false);
             PrintHouseholds(households);
             clean &= households.Rejected == 0;
         }
@@ -121,16 +129,8 @@ public static class DatagenCommand
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"monitoring did not learn every sampled household within {wait.TotalSeconds:0} s (is it consuming the registry's events?); importing the feeds anyway"));
             }
         }
-        foreach (var (file, rows) in summary.Feeds)
-        {
-            var feedId = $"datagen-{settings.Seed}-{file.Department}-{file.Period}";
-            var unreadable = new List<Mon.RowRejection>();
-            var result = await ImportStreams.ImportFeedAsync(monitoringChannel, Path.Combine(output, file.RelativePath), feedId, file.Department,
-                file.Period.ToString(), settings.Province, unreadable).ConfigureAwait(false);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"feed {feedId}: {result.RowsReceived:N0} rows, applied {result.Applied:N0}, unchanged {result.Unchanged:N0}, already imported {result.AlreadyImported:N0}, invalid {result.Invalid:N0}, unmatched {result.Unmatched:N0}, duplicates {result.Duplicates:N0}"));
-            clean &= unreadable.Count + result.Invalid + result.Unmatched + result.Duplicates + result.OutsideScope == 0;
-        }
+        clean &= await ImportFeedsAsync(monitoringChannel, output, settings.Seed, settings.Province,
+            summary.Feeds.Select(f => (f.File.Department, f.File.Period.ToString(), f.File.RelativePath))).ConfigureAwait(false);
         if (!clean)
         {
             Console.WriteLine("some rows were refused (unmatched feed rows: monitoring may not have received the registry's households yet; send again, imports are idempotent)");
@@ -138,12 +138,57 @@ public static class DatagenCommand
         return clean;
     }
 
+    /// <summary>
+    /// Streams every feed of a datagen output folder to monitoring under the feed id datagen gives it
+    /// (<c>datagen-SEED-DEPT-PERIOD</c>), each sent again under the same id when the service goes away
+    /// (<see cref="ImportRetry"/>); prints one line per feed. True when no row was refused.
+    /// </summary>
+    public static async Task<bool> ImportFeedsAsync(GrpcChannel monitoring, string output, long seed, string province,
+        IEnumerable<(string Department, string Period, string Path)> feeds)
+    {
+        var clean = true;
+        foreach (var (department, period, path) in feeds)
+        {
+            var feedId = $"datagen-{seed}-{department}-{period}";
+            var unreadable = new List<Mon.RowRejection>();
+            var result = await ImportRetry.RunAsync($"feed {feedId}", ct =>
+            {
+                unreadable.Clear();
+                return ImportStreams.ImportFeedAsync(monitoring, Path.Combine(output, path), feedId, department, period, province, unreadable, ct);
+            }, Console.WriteLine).ConfigureAwait(false);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"feed {feedId}: {result.RowsReceived:N0} rows, applied {result.Applied:N0}, unchanged {result.Unchanged:N0}, already imported {result.AlreadyImported:N0}, invalid {result.Invalid:N0}, unmatched {result.Unmatched:N0}, duplicates {result.Duplicates:N0}"));
+            clean &= unreadable.Count + result.Invalid + result.Unmatched + result.Duplicates + result.OutsideScope == 0;
+        }
+        return clean;
+    }
+
+    /// <summary><c>fanpin feeds import DIR</c>: every feed of a datagen output folder (its manifest.json) to monitoring.</summary>
+    public static async Task<int> FeedsImportAsync(Arguments a)
+    {
+        CliApp.CheckKnownWithFile(a, "monitoring", "token");
+        var directory = a.Positional.Count == 1 ? a.Positional[0] : throw new UsageException("expected one DIR (a `fanpin datagen` output folder)");
+        var manifest = Path.Combine(directory, DatagenRunner.ManifestFile);
+        if (!File.Exists(manifest))
+        {
+            throw new UsageException($"{manifest} does not exist: DIR must be a `fanpin datagen` output folder");
+        }
+        using var json = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(manifest).ConfigureAwait(false));
+        var root = json.RootElement;
+        var feeds = root.GetProperty("feeds").EnumerateArray()
+            .Select(f => (f.GetProperty("department").GetString()!, f.GetProperty("period").GetString()!, f.GetProperty("path").GetString()!)).ToList();
+        using var channel = ImportStreams.Channel(a.Require("monitoring"), a.Require("token"));
+        var clean = await ImportFeedsAsync(channel, directory, root.GetProperty("seed").GetInt64(), root.GetProperty("province").GetString()!, feeds).ConfigureAwait(false);
+        Console.WriteLine(clean ? $"feeds: {feeds.Count} imported" : $"feeds: {feeds.Count} imported; some rows were refused (see above)");
+        return clean ? 0 : 1;
+    }
+
     public static async Task<int> RegionsImportAsync(Arguments a)
     {
         CliApp.CheckKnownWithFile(a, "registry", "token");
         var file = ExistingFile(a);
         using var channel = ImportStreams.Channel(a.Require("registry"), a.Require("token"));
-        var (inserted, renamed, unchanged) = await ImportStreams.ImportRegionsAsync(channel, file).ConfigureAwait(false);
+        var (inserted, renamed, unchanged) = await ImportRetry.RunAsync("regions", ct => ImportStreams.ImportRegionsAsync(channel, file, ct), Console.WriteLine).ConfigureAwait(false);
         Console.WriteLine($"regions: {inserted:N0} inserted, {renamed:N0} renamed, {unchanged:N0} unchanged");
         return 0;
     }
@@ -154,7 +199,8 @@ public static class DatagenCommand
         var file = ExistingFile(a);
         using var channel = ImportStreams.Channel(a.Require("registry"), a.Require("token"));
         var prefix = a.Get("batch-id") ?? Path.GetFileNameWithoutExtension(file);
-        var result = await ImportStreams.ImportHouseholdsAsync(channel, file, prefix, ProgressLine("households", null)).ConfigureAwait(false);
+        var result = await ImportRetry.RunAsync("households", ct => ImportStreams.ImportHouseholdsAsync(channel, file, prefix, ProgressLine("households", null), ct),
+            Console.WriteLine).ConfigureAwait(false);
         PrintHouseholds(result);
         return result.Rejected > 0 ? 1 : 0;
     }

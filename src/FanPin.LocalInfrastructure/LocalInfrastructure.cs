@@ -42,6 +42,7 @@ public sealed class LocalInfrastructure : IAsyncDisposable
     private readonly Dictionary<string, string> _connectionStrings;
     private readonly FileStream _lock;
     private readonly ILogger _logger;
+    private readonly Dictionary<LocalServer, int> _restarts = [];
 
     private LocalInfrastructure(List<LocalServer> servers, Dictionary<string, string> connectionStrings, FileStream stateLock, ILogger logger)
     {
@@ -134,6 +135,27 @@ public sealed class LocalInfrastructure : IAsyncDisposable
         {
             server.EnsureRunning();
         }
+    }
+
+    /// <summary>How often <paramref name="server"/> was started again by <see cref="RestartDeadServersAsync"/>.</summary>
+    public int Restarts(LocalServer server) => _restarts.GetValueOrDefault(server);
+
+    /// <summary>
+    /// Starts again every server that died by itself (a crash, an OOM kill, a fault test's SIGKILL), on the same port
+    /// and data, so clients reconnect as they would to a restarted production server. Throws
+    /// <see cref="LocalServerFailedException"/> when one does not serve again within <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<LocalServer>> RestartDeadServersAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var restarted = new List<LocalServer>();
+        foreach (var server in _servers.Where(s => !s.IsRunning).ToList())
+        {
+            _restarts[server] = Restarts(server) + 1;
+            _logger.LogWarning("{Server} is no longer running (log: {Log}); restart {Restart} on the same port and data", server.DisplayName, server.LogPath, _restarts[server]);
+            await server.StartAsync(timeout, cancellationToken).ConfigureAwait(false);
+            restarted.Add(server);
+        }
+        return restarted;
     }
 
     /// <summary>Stops the servers: the broker and cache first, the database last.</summary>

@@ -200,6 +200,52 @@ public sealed class EndToEndImportTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_feed_whose_first_attempt_was_rolled_back_is_imported_whole_when_sent_again_and_feeds_import_skips_it()
+    {
+        var lastMonth = Month.Of(DateOnly.FromDateTime(DateTime.UtcNow)).AddMonths(-1);
+        using var county = new GeneratedProvince(new DatagenSettings(5, 400, "62", ["620102"], 12, lastMonth));
+        await RegisterInMonitoringAsync(county.PathOf(DatagenRunner.HouseholdsFile));
+        var token = Token(CallerRole.Province, "62");
+        var (feed, rows) = county.Summary.Feeds.MaxBy(f => f.Rows);
+        var feedId = $"datagen-5-{feed.Department}-{feed.Period}";
+        using var channel = ImportStreams.Channel(_monitoringAddress.ToString(), token);
+
+        // The first attempt dies mid-stream (as when the CLI or the service is killed): half the rows, then the call is
+        // cancelled without completing. Monitoring imports a feed in one transaction, so nothing of it may remain.
+        using (var cancel = new CancellationTokenSource())
+        {
+            using var call = new Mon.FeedService.FeedServiceClient(channel).ImportFeed(cancellationToken: cancel.Token);
+            await call.RequestStream.WriteAsync(new Mon.ImportFeedRequest
+            {
+                Header = new Mon.ImportFeedHeader { FeedId = feedId, Department = feed.Department, Period = feed.Period.ToString(), Region = "62" },
+            });
+            var batch = new Mon.FeedRowBatch();
+            await using (var stream = File.OpenRead(county.PathOf(feed.RelativePath)))
+            {
+                await foreach (var row in FeedCsv.ReadAsync(stream).Take((int)rows / 2))
+                {
+                    batch.Rows.Add(ImportStreams.ToProto(row));
+                }
+            }
+            await call.RequestStream.WriteAsync(new Mon.ImportFeedRequest { Rows = batch });
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<Exception>(() => call.ResponseAsync);
+        }
+
+        // Sent again under the same id: every row applied, none counted as imported before.
+        var unreadable = new List<Mon.RowRejection>();
+        var again = await ImportRetry.RunAsync(feedId, ct => ImportStreams.ImportFeedAsync(channel, county.PathOf(feed.RelativePath), feedId, feed.Department,
+            feed.Period.ToString(), "62", unreadable, ct));
+        Assert.Equal((rows, rows, 0), (again.RowsReceived, again.Applied, again.AlreadyImported));
+
+        // `feeds import` of the whole folder: that feed is answered as imported, the others are imported; every row once.
+        Assert.Equal(0, await CliApp.RunAsync(["feeds", "import", county.Directory, "--monitoring", _monitoringAddress.ToString(), "--token", token]));
+        Assert.Equal(county.Summary.Feeds.Count, await TestDatabase.CountAsync(_monitoringInfra.PostgresConnectionString, "SELECT count(*) FROM feeds"));
+        Assert.Equal(county.Summary.FeedRows, await TestDatabase.CountAsync(_monitoringInfra.PostgresConnectionString, "SELECT count(*) FROM feed_rows"));
+        Assert.Equal(2, await CliApp.RunAsync(["feeds", "import", Path.Combine(county.Directory, "feeds"), "--monitoring", _monitoringAddress.ToString(), "--token", token]));
+    }
+
     private async Task<bool> QueuedAsync(Guid household) =>
         await TestDatabase.CountAsync(_monitoringInfra.PostgresConnectionString, "SELECT count(*) FROM evaluation_queue WHERE household_id = @id", ("id", household)) > 0;
 

@@ -108,6 +108,37 @@ public class FaultTests
         }
     }
 
+    [Fact]
+    public async Task A_server_that_died_is_started_again_by_its_owner_on_the_same_port_and_counted()
+    {
+        var state = Path.Combine(Path.GetTempPath(), $"fanpin-revive-{Guid.NewGuid():N}");
+        var only = new HashSet<string> { LocalInfrastructureOptions.Postgres, LocalInfrastructureOptions.Cache };
+        await using (var infrastructure = await LocalInfrastructure.StartAsync(new LocalInfrastructureOptions { StateDirectory = state, Servers = only }))
+        {
+            Assert.Empty(await infrastructure.RestartDeadServersAsync(TimeSpan.FromSeconds(60), CancellationToken.None)); // all alive: nothing to do
+            var postgres = infrastructure.Postgres!;
+            await Execute(postgres.ConnectionString, "CREATE TABLE kept (v int); INSERT INTO kept VALUES (7)");
+            var (port, pid) = (postgres.Port, postgres.ServerProcessId!.Value);
+            System.Diagnostics.Process.GetProcessById(pid).Kill();
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (postgres.IsRunning && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+            Assert.False(postgres.IsRunning);
+
+            var restarted = await infrastructure.RestartDeadServersAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
+            Assert.Equal([postgres], restarted);
+            Assert.True(postgres.IsRunning);
+            Assert.Equal(port, postgres.Port);
+            Assert.NotEqual(pid, postgres.ServerProcessId);
+            Assert.Equal(7, await Execute(postgres.ConnectionString, "SELECT v FROM kept"));
+            Assert.Equal((1, 0), (infrastructure.Restarts(postgres), infrastructure.Restarts(infrastructure.Redis!)));
+        }
+        Assert.Empty(await ProcessTable.WaitUntilGoneAsync(ProcessTable.OwnedBy(state), TimeSpan.FromSeconds(30)));
+        Directory.Delete(state, recursive: true);
+    }
+
     private static async Task<object?> Execute(string connectionString, string sql)
     {
         Npgsql.NpgsqlConnection.ClearAllPools();

@@ -146,6 +146,56 @@ public sealed class MessagingTests(GradingServer server) : IClassFixture<Grading
     }
 
     [Fact]
+    public async Task A_burst_of_RiskSignalsDetected_with_redeliveries_is_applied_once_per_event_and_an_older_evaluation_changes_nothing()
+    {
+        const string village = "620104001001";
+        await using var tap = await EventTap.OpenAsync(server.RabbitMqConnectionString, "warning.*.62.01.04.#");
+        var households = Enumerable.Range(0, 150).Select(_ => Guid.CreateVersion7()).ToList();
+        foreach (var h in households)
+        {
+            await PublishAsync(new HouseholdRegistered
+            {
+                RegionCode = village, HouseholdId = h, Category = "Ordinary", MemberCount = 2, Origin = "import:test",
+                Household = Snapshot(1, "NotMonitored", null, [], "Partial", "None"),
+            });
+        }
+        await Eventually(async () => await CountAsync("SELECT count(*) FROM household_facts WHERE region_code = '620104001001' AND registry_version = 1", Guid.Empty) == 150, "150 households' facts applied");
+
+        // Each household: an evaluation with a signal; the first 20 delivered twice; the last 10 also get an OLDER
+        // evaluation with no signal, delivered after the newer one (out of order): it must not clear their warning.
+        var now = DateTimeOffset.UtcNow;
+        RiskSignalsDetected Detected(Guid h, DateTimeOffset at, params RiskSignal[] signals) => new()
+        {
+            RegionCode = village, HouseholdId = h, PolicyVersion = "00 v1", Signals = signals, OccurredAt = at,
+        };
+        var unstable = new RiskSignal { Code = "UnstableIncome", Inputs = new Dictionary<string, decimal>(), Thresholds = new Dictionary<string, decimal>() };
+        var events = households.Select(h => Detected(h, now, unstable)).ToList();
+        var older = households.TakeLast(10).Select(h => Detected(h, now.AddMinutes(-5))).ToList();
+        foreach (var e in events.Concat(events.Take(20)).Concat(older))
+        {
+            await PublishAsync(e);
+        }
+        var ids = events.Concat(older).Select(e => e.EventId).ToArray();
+        async Task<long> ConsumedAsync()
+        {
+            await using var connection = new NpgsqlConnection(server.PostgresConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT count(*) FROM inbox_message WHERE consumer = 'grading.RiskSignalsDetected' AND event_id = ANY(@ids)", connection);
+            command.Parameters.AddWithValue("ids", ids);
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+        await Eventually(async () => await ConsumedAsync() == 160, "every evaluation consumed once");
+
+        var raised = await tap.BusAsync<WarningRaised>(null, expected: 150);
+        Assert.Equal(households.Order(), raised.Select(e => e.HouseholdId!.Value).Order());
+        Assert.All(raised, e => Assert.Equal((WarningGrade.III, RuleIds.GradeThreePartialLabour), (e.Grade, e.ReasonRuleId)));
+        Assert.Empty(await tap.BusAsync<WarningCleared>(null, expected: 0));
+        Assert.Empty(await tap.BusAsync<WarningRaised>(null, expected: 0));
+        Assert.Equal(160L, await ConsumedAsync());
+        Assert.Equal(150, await CountAsync("SELECT count(*) FROM warnings WHERE region_code = '620104001001' AND status <> 5", Guid.Empty));
+    }
+
+    [Fact]
     public async Task A_policy_regrade_publishes_exactly_the_changed_households_events_with_the_log_sequences()
     {
         const string province = "65";
