@@ -27,6 +27,8 @@ public static class Benchmarks
         new StaticBenchmark("messaging", "Messaging: 100,000 events committed → consumed; latency at a steady 1,000 events/s", Messaging.MessagingBenchmark.RunAsync),
         new StaticBenchmark("grading", "Grading: re-grade 100,000 households after a policy change (and its what-if)", Grading.GradingBenchmark.RunAsync),
         new Datagen.DatagenBenchmark(),
+        new Province.LatencyBenchmark(),
+        new Province.RegradeBenchmark(),
     ];
 }
 

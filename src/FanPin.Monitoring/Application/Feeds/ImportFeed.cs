@@ -245,9 +245,13 @@ public sealed class ImportFeed(MonitoringDbContext db, MonitoringClock clock, Mo
             var prefix = feed.RegionPrefix;
             var announced = await db.FeedOverdueNotices.AnyAsync(n => n.Department == feed.Department && n.Period == feed.Period
                 && (n.RegionPrefix.StartsWith(prefix) || prefix.StartsWith(n.RegionPrefix)), ct).ConfigureAwait(false);
-            if (!announced)
+            // Concurrent late feeds of one department and period race for the notice: the row decides (a second
+            // insert waits for the first to commit and then does nothing), so one announces and none fails.
+            if (!announced && await db.Database.ExecuteSqlInterpolatedAsync($"""
+                    INSERT INTO feed_overdue_notices (department, region_prefix, period, due_on, raised_at)
+                    VALUES ({feed.Department}, {prefix}, {feed.Period}, {due}, {now}) ON CONFLICT DO NOTHING
+                    """, ct).ConfigureAwait(false) == 1)
             {
-                db.FeedOverdueNotices.Add(new FeedOverdueNotice { Department = feed.Department, RegionPrefix = prefix, Period = feed.Period, DueOn = due, RaisedAt = now });
                 db.Raise(new FeedOverdue(feed.Department, period, due, feed.ArrivedAt) { OccurredAt = now, RegionCode = region, HouseholdId = null });
             }
         }
