@@ -91,7 +91,8 @@ public sealed record ImportFeedResult(
 /// skips rows already imported, so it changes nothing and announces nothing. A late feed raises FeedOverdue
 /// (unless already announced), an unusual one FeedAnomaly.
 /// </summary>
-public sealed class ImportFeed(MonitoringDbContext db, MonitoringClock clock, MonitoringPolicies policies, IdNumberHasher hasher, FeedImportProgressBoard board)
+public sealed class ImportFeed(MonitoringDbContext db, MonitoringClock clock, MonitoringPolicies policies, IdNumberHasher hasher, FeedImportProgressBoard board,
+    EvaluationWakeUp evaluation)
 {
     /// <summary>How often progress is reported while receiving.</summary>
     public const int ProgressEveryRows = 10_000;
@@ -225,6 +226,10 @@ public sealed class ImportFeed(MonitoringDbContext db, MonitoringClock clock, Mo
         }
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
+        if (outcome.HouseholdsQueued > 0)
+        {
+            evaluation.Wake();
+        }
         progress?.Report(new ImportProgress(FeedImportPhase.Done, received, 5));
 
         var rejections = outcome.Rejected.Select(r => new RowRejection(r.RowNumber, r.Outcome, r.Reason)).Concat(repeated)
