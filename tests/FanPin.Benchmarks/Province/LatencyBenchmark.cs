@@ -23,7 +23,7 @@ namespace FanPin.Benchmarks.Province;
 /// household, minus that.
 /// </para>
 /// Usage: <c>province-latency [--seconds 60] [--rate 1000] [--feed-rows 50] [--warmup-seconds 5]
-/// [--drain-seconds 120] [--max-in-flight 32] [--target-ms 2000]</c>. Exit 0: every row's event arrived and p99 met
+/// [--drain-seconds 120] [--max-drain-seconds 300] [--max-in-flight 32] [--target-ms 2000]</c>. Exit 0: every row's event arrived and p99 met
 /// the target; 3: target missed; 4: events missing (the run failed).
 /// </summary>
 public sealed class LatencyBenchmark : IBenchmark
@@ -66,6 +66,7 @@ public sealed class LatencyBenchmark : IBenchmark
         int feedCount, TimeSpan drain, int maxInFlight, TimeSpan target, string loadBefore)
     {
         var total = feedCount * feedRows;
+        var maxDrain = TimeSpan.FromSeconds(arguments.GetInt("max-drain-seconds", 300));
         var villages = await ImportRegionsAsync(suite, counties: 1, townships: 10, villages: 20);
         var households = Enumerable.Range(0, total).Select(i =>
         {
@@ -189,7 +190,7 @@ public sealed class LatencyBenchmark : IBenchmark
                 seen = subscriber.Count;
                 progress.Restart();
             }
-            if (progress.Elapsed > drain)
+            if (progress.Elapsed > drain || Stopwatch.GetElapsedTime(sendEnd) > maxDrain)
             {
                 break;
             }
@@ -269,6 +270,10 @@ public sealed class LatencyBenchmark : IBenchmark
             }
         }
 
+        // Where the time goes, per stage, from the services' own messaging tables (outbox and inbox timestamps of
+        // each measured household's RiskSignalsDetected): read after the run, for the diagnosis only.
+        var stages = await StagesAsync(suite, households, first, committedAt, warmupFeeds * feedRows);
+
         var sorted = latencies.Order().ToArray();
         var p99 = Percentile(sorted, 0.99);
         Console.WriteLine();
@@ -282,6 +287,10 @@ public sealed class LatencyBenchmark : IBenchmark
         Console.WriteLine($"    evaluated → graded  {Summary(evaluatedToGraded)}   (monitoring relay → bus → grading consumer; sample)");
         Console.WriteLine($"    commit → graded     {Summary(toGraded)}   (CloudEvent time)");
         Console.WriteLine($"    graded → subscriber {Summary(gradedToReceived)}   (grading relay → fanpin.events)");
+        foreach (var (stage, values) in stages)
+        {
+            Console.WriteLine($"    {stage,-19} {Summary(values)}");
+        }
         Console.WriteLine($"  events                {all.Count:N0} received; {first.Count:N0} of {total:N0} households; {extra} extra; {foreign} of other households; {notRaised} not warning.raised");
         Console.WriteLine($"  rows without event    {missing.Count}{(missing.Count > 0 ? " (e.g. rows " + string.Join(", ", missing.Take(5)) + ")" : "")}");
         if (negative > 0)
@@ -297,5 +306,94 @@ public sealed class LatencyBenchmark : IBenchmark
             return 4;
         }
         return met ? 0 : 3;
+    }
+
+    /// <summary>
+    /// Per measured household: monitoring's outbox row of its RiskSignalsDetected (created = evaluation committed,
+    /// published = relay), grading's and the registry's inbox rows (consumed), grading's public outbox row of the
+    /// warning (created = graded, published = relay), all against the feed's commit.
+    /// </summary>
+    private static async Task<List<(string Stage, List<double> Values)>> StagesAsync(SuiteProcess suite, List<BenchHousehold> households,
+        Dictionary<int, Arrival> first, DateTimeOffset[] committedAt, int measuredFrom)
+    {
+        async Task<List<(string Key, Guid EventId, DateTime A, DateTime? B)>> QueryAsync(string database, string sql)
+        {
+            var rows = new List<(string, Guid, DateTime, DateTime?)>();
+            if (!suite.ConnectionStrings.TryGetValue(database, out var cs))
+            {
+                return rows;
+            }
+            await using var connection = new Npgsql.NpgsqlConnection(cs);
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                rows.Add((reader.GetString(0), reader.GetGuid(1), reader.GetDateTime(2), reader.IsDBNull(3) ? null : reader.GetDateTime(3)));
+            }
+            return rows;
+        }
+        var result = new List<(string, List<double>)>();
+        try
+        {
+            var signals = await QueryAsync("monitoringdb",
+                "SELECT partition_key, event_id, created_at, published_at FROM outbox_message WHERE event_type LIKE '%RiskSignalsDetected%' AND destination = 0");
+            var grading = (await QueryAsync("gradingdb", "SELECT consumer, event_id, processed_at, NULL::timestamptz FROM inbox_message WHERE consumer = 'grading.RiskSignalsDetected'"))
+                .ToDictionary(r => r.EventId, r => r.A);
+            var registry = (await QueryAsync("registrydb", "SELECT consumer, event_id, processed_at, NULL::timestamptz FROM inbox_message WHERE consumer = 'registry.RiskSignalsDetected'"))
+                .ToDictionary(r => r.EventId, r => r.A);
+            var warnings = (await QueryAsync("gradingdb",
+                    "SELECT partition_key, event_id, created_at, published_at FROM outbox_message WHERE event_type LIKE '%WarningRaised%' AND destination = 1"))
+                .GroupBy(r => r.Key).ToDictionary(g => g.Key, g => g.OrderBy(r => r.A).First());
+            var byHousehold = signals.GroupBy(r => r.Key).ToDictionary(g => g.Key, g => g.OrderBy(r => r.A).First());
+            List<double> evaluated = [], relayed = [], consumed = [], registryConsumed = [], graded = [], published = [], received = [];
+            static double Ms(DateTime later, DateTime earlier) => (later - earlier).TotalMilliseconds;
+            for (var i = measuredFrom; i < households.Count; i++)
+            {
+                var id = households[i].Id;
+                if (!byHousehold.TryGetValue(id, out var s) || committedAt[i] == default)
+                {
+                    continue;
+                }
+                var commit = committedAt[i].UtcDateTime;
+                evaluated.Add(Ms(s.A, commit));
+                if (s.B is { } pub)
+                {
+                    relayed.Add(Ms(pub, s.A));
+                    if (grading.TryGetValue(s.EventId, out var g))
+                    {
+                        consumed.Add(Ms(g, pub));
+                    }
+                    if (registry.TryGetValue(s.EventId, out var r))
+                    {
+                        registryConsumed.Add(Ms(r, pub));
+                    }
+                }
+                if (warnings.TryGetValue(id, out var w) && grading.TryGetValue(s.EventId, out var consumedAt))
+                {
+                    graded.Add(Ms(w.A, consumedAt));
+                    if (w.B is { } wp)
+                    {
+                        published.Add(Ms(wp, w.A));
+                        if (first.TryGetValue(i, out var arrival))
+                        {
+                            received.Add(Ms(arrival.ReceivedAt.UtcDateTime, wp));
+                        }
+                    }
+                }
+            }
+            result.Add(("commit → evaluated", evaluated));
+            result.Add(("  → on the bus", relayed));
+            result.Add(("  → grading took it", consumed));
+            result.Add(("  (registry took it)", registryConsumed));
+            result.Add(("  → graded", graded));
+            result.Add(("  → on the exchange", published));
+            result.Add(("  → subscriber", received));
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or InvalidCastException)
+        {
+            Console.WriteLine($"  (stage timestamps unavailable: {ex.Message})");
+        }
+        return result;
     }
 }
