@@ -27,7 +27,8 @@ public sealed class RiskSignalsDetectedConsumer(GradingDbContext db, ApplyRiskSi
     {
         foreach (var message in messages.OrderBy(m => m.HouseholdId).ThenBy(m => m.OccurredAt))
         {
-            await useCase.ApplyAsync(InputMapping.SignalsOf(message), cancellationToken).ConfigureAwait(false);
+            // Saved once for the batch (by the base class): one warning-log allocation, inserts batched.
+            await useCase.ApplyAsync(InputMapping.SignalsOf(message), save: false, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -350,7 +350,7 @@ public sealed class LatencyBenchmark : IBenchmark
             static double Ms(DateTime later, DateTime earlier) => (later - earlier).TotalMilliseconds;
             for (var i = measuredFrom; i < households.Count; i++)
             {
-                var id = households[i].Id;
+                var id = Guid.Parse(households[i].Id).ToString("N"); // the outbox's partition key
                 if (!byHousehold.TryGetValue(id, out var s) || committedAt[i] == default)
                 {
                     continue;
