@@ -50,7 +50,7 @@ public sealed class LatencyBenchmark : IBenchmark
         Log($"province-latency: {rate:N0} rows/s for {seconds} s (+{warmupSeconds} s warm-up) in feeds of {feedRows} rows every {interval.TotalMilliseconds:F0} ms; " +
             $"{total:N0} households; load average {loadBefore}");
 
-        await using var suite = await StartSuiteAsync();
+        var suite = await StartSuiteAsync();
         try
         {
             return await RunAsync(suite, arguments, rate, feedRows, interval, warmupFeeds, feedCount, drain, maxInFlight, target, loadBefore);
@@ -59,6 +59,10 @@ public sealed class LatencyBenchmark : IBenchmark
         {
             Console.WriteLine("services' recent errors and warnings:\n" + suite.Problems(40));
             throw;
+        }
+        finally
+        {
+            await StopSuiteAsync(suite);
         }
     }
 

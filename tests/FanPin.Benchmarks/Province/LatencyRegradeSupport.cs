@@ -47,6 +47,22 @@ internal static class LatencyRegradeSupport
     }
 
     /// <summary>
+    /// Stops the suite. A slow Ctrl-C shutdown on a loaded machine (the AppHost killed after 2 minutes, nothing left
+    /// behind) is reported, not thrown: the figures are printed already and the exit code stays the run's.
+    /// </summary>
+    public static async Task StopSuiteAsync(SuiteProcess suite)
+    {
+        try
+        {
+            await suite.DisposeAsync();
+        }
+        catch (InvalidOperationException ex)
+        {
+            Log("note: stopping the suite: " + ex.Message.Split('\n')[0]);
+        }
+    }
+
+    /// <summary>
     /// Imports province 62, city 6201 and <paramref name="counties"/> synthesized counties 6201cc, each with
     /// <paramref name="townships"/> townships of <paramref name="villages"/> villages; returns the village codes.
     /// </summary>

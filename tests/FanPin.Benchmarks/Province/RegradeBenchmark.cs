@@ -61,7 +61,7 @@ public sealed class RegradeBenchmark : IBenchmark
               poverty_line_fen: 466_700
             """, cancellationToken);
         Log($"starting the suite (AppHost as a child process), load {LoadAverage()}");
-        await using var suite = await SuiteProcess.StartAsync(new SuiteOptions
+        var suite = await SuiteProcess.StartAsync(new SuiteOptions
         {
             ReadyTimeout = TimeSpan.FromMinutes(6),
             Environment = new Dictionary<string, string> { ["Monitoring__PolicyDirectory"] = policies },
@@ -78,6 +78,7 @@ public sealed class RegradeBenchmark : IBenchmark
         }
         finally
         {
+            await StopSuiteAsync(suite);
             Directory.Delete(policies, recursive: true);
         }
     }
