@@ -51,6 +51,7 @@ public static class MonitoringServices
         });
         services.AddSingleton<MonitoringClock>();
         services.AddSingleton<Application.Feeds.FeedImportProgressBoard>();
+        services.AddSingleton<EvaluationWakeUp>();
         services.TryAddSingleton(TimeProvider.System);
         foreach (var useCase in UseCaseTypes)
         {

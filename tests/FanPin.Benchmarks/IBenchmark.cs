@@ -28,6 +28,8 @@ public static class Benchmarks
         new StaticBenchmark("grading", "Grading: re-grade 100,000 households after a policy change (and its what-if)", Grading.GradingBenchmark.RunAsync),
         new Datagen.DatagenBenchmark(),
         new Province.ProvinceBenchmark(),
+        new Province.LatencyBenchmark(),
+        new Province.RegradeBenchmark(),
     ];
 }
 

@@ -67,4 +67,20 @@ public class VisitAndScheduleTests(MonitoringDatabase infrastructure) : IClassFi
         var again = await h.Run<CheckFeedSchedule, CheckFeedScheduleResult>(u => u.HandleAsync());
         Assert.DoesNotContain(again.Announced, a => a.RegionPrefix == county);
     }
+
+    [Fact]
+    public async Task Concurrent_late_feeds_all_import_and_announce_the_lateness_once()
+    {
+        await using var h = await Harness.CreateAsync(infrastructure, new DateOnly(2026, 11, 6)); // the 5th has passed
+        var county = TestData.NewCounty();
+        await h.RegisterAsync(TestData.Village(county), HouseholdCategory.Ordinary, Member.New());
+
+        // A department streaming small feeds: several late feeds of one period arrive at once and race for the notice.
+        var imports = Enumerable.Range(1, 6).Select(i => h.ImportAsync(Callers.Department(Departments.MedicalInsurance, county),
+            new ImportFeedRequest($"mi-late-{i}", Departments.MedicalInsurance, "2026-11"), [new FeedRow(1, TestData.NewId().Value, "medical_self_paid", null, 1, null, null)]));
+        var results = await Task.WhenAll(imports);
+
+        Assert.All(results, r => Assert.True(r.Late));
+        Assert.Single(await h.EventsAsync("FeedOverdue", region: county + "000000"));
+    }
 }

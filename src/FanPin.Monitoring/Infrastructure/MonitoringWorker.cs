@@ -30,7 +30,8 @@ public sealed class MonitoringWorkerOptions
 /// step is a use case in its own scope; a failing step is logged and retried on the next round, since all of
 /// them are idempotent and their state is in the database.
 /// </summary>
-public sealed partial class MonitoringWorker(IServiceScopeFactory scopes, MonitoringWorkerOptions options, TimeProvider time, ILogger<MonitoringWorker> logger)
+public sealed partial class MonitoringWorker(IServiceScopeFactory scopes, MonitoringWorkerOptions options, EvaluationWakeUp wakeUp, TimeProvider time,
+    ILogger<MonitoringWorker> logger)
     : BackgroundService
 {
     /// <inheritdoc />
@@ -41,6 +42,7 @@ public sealed partial class MonitoringWorker(IServiceScopeFactory scopes, Monito
         while (!stoppingToken.IsCancellationRequested)
         {
             var worked = false;
+            var woken = wakeUp.Next; // read before the round: a feed committed during it wakes the next wait
             try
             {
                 if (time.GetUtcNow() >= nextStale)
@@ -71,7 +73,11 @@ public sealed partial class MonitoringWorker(IServiceScopeFactory scopes, Monito
             {
                 try
                 {
-                    await Task.Delay(options.EvaluationPollInterval, time, stoppingToken).ConfigureAwait(false);
+                    await woken.WaitAsync(options.EvaluationPollInterval, time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    // the idle poll
                 }
                 catch (OperationCanceledException)
                 {

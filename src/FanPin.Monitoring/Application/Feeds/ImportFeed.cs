@@ -91,7 +91,8 @@ public sealed record ImportFeedResult(
 /// skips rows already imported, so it changes nothing and announces nothing. A late feed raises FeedOverdue
 /// (unless already announced), an unusual one FeedAnomaly.
 /// </summary>
-public sealed class ImportFeed(MonitoringDbContext db, MonitoringClock clock, MonitoringPolicies policies, IdNumberHasher hasher, FeedImportProgressBoard board)
+public sealed class ImportFeed(MonitoringDbContext db, MonitoringClock clock, MonitoringPolicies policies, IdNumberHasher hasher, FeedImportProgressBoard board,
+    EvaluationWakeUp evaluation)
 {
     /// <summary>How often progress is reported while receiving.</summary>
     public const int ProgressEveryRows = 10_000;
@@ -225,6 +226,10 @@ public sealed class ImportFeed(MonitoringDbContext db, MonitoringClock clock, Mo
         }
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
+        if (outcome.HouseholdsQueued > 0)
+        {
+            evaluation.Wake();
+        }
         progress?.Report(new ImportProgress(FeedImportPhase.Done, received, 5));
 
         var rejections = outcome.Rejected.Select(r => new RowRejection(r.RowNumber, r.Outcome, r.Reason)).Concat(repeated)
@@ -245,9 +250,13 @@ public sealed class ImportFeed(MonitoringDbContext db, MonitoringClock clock, Mo
             var prefix = feed.RegionPrefix;
             var announced = await db.FeedOverdueNotices.AnyAsync(n => n.Department == feed.Department && n.Period == feed.Period
                 && (n.RegionPrefix.StartsWith(prefix) || prefix.StartsWith(n.RegionPrefix)), ct).ConfigureAwait(false);
-            if (!announced)
+            // Concurrent late feeds of one department and period race for the notice: the row decides (a second
+            // insert waits for the first to commit and then does nothing), so one announces and none fails.
+            if (!announced && await db.Database.ExecuteSqlInterpolatedAsync($"""
+                    INSERT INTO feed_overdue_notices (department, region_prefix, period, due_on, raised_at)
+                    VALUES ({feed.Department}, {prefix}, {feed.Period}, {due}, {now}) ON CONFLICT DO NOTHING
+                    """, ct).ConfigureAwait(false) == 1)
             {
-                db.FeedOverdueNotices.Add(new FeedOverdueNotice { Department = feed.Department, RegionPrefix = prefix, Period = feed.Period, DueOn = due, RaisedAt = now });
                 db.Raise(new FeedOverdue(feed.Department, period, due, feed.ArrivedAt) { OccurredAt = now, RegionCode = region, HouseholdId = null });
             }
         }
