@@ -44,7 +44,7 @@ public static class GradingServices
         builder.Services.AddApplicationServices(builder.Configuration);
         // Warning events leave through the outbox (relay → bus and fanpin.events); inputs come in through idempotent consumers.
         builder.AddFanPinMessaging<GradingDbContext>(ServiceName, m => m
-            .AddBatchConsumer<RiskSignalsDetectedConsumer>()
+            .AddConsumer<RiskSignalsDetectedConsumer>()
             .AddBatchConsumer<HouseholdRegisteredConsumer>()
             .AddConsumer<HouseholdChangedConsumer>()
             .AddConsumer<MemberChangedConsumer>()

@@ -10,27 +10,16 @@ namespace FanPin.Grading.Messaging;
 /// Monitoring's <see cref="RiskSignalsDetected"/> → <see cref="ApplyRiskSignals"/>: the household's signals are
 /// replaced by the event's (an empty list: none fires any more, so the household may be downgraded or cleared) and
 /// it is re-graded. Once per event (inbox); an evaluation older than the one applied changes nothing.
-/// In batches: every transaction that logs a warning event holds the province's warning-log counter row until it
-/// commits (gap-free sequences), so one transaction per event serialized a steady feed on that row (measured with
-/// <c>province-latency</c>: dozens of consumers waiting on it, grading far below 1,000 events/s). One transaction per
-/// batch takes the row once. Households are applied in id order, then by evaluation time, so two concurrent batches
-/// lock rows in the same order and an older evaluation in the same batch is applied first.
 /// </summary>
 public sealed class RiskSignalsDetectedConsumer(GradingDbContext db, ApplyRiskSignals useCase)
-    : IdempotentBatchConsumer<RiskSignalsDetected, GradingDbContext>(db)
+    : IdempotentConsumer<RiskSignalsDetected, GradingDbContext>(db)
 {
     /// <inheritdoc />
     protected override string ConsumerName => "grading.RiskSignalsDetected";
 
     /// <inheritdoc />
-    protected override async Task HandleBatchAsync(IReadOnlyList<RiskSignalsDetected> messages, ConsumeContext<Batch<RiskSignalsDetected>> context, CancellationToken cancellationToken)
-    {
-        foreach (var message in messages.OrderBy(m => m.HouseholdId).ThenBy(m => m.OccurredAt))
-        {
-            // Saved once for the batch (by the base class): one warning-log allocation, inserts batched.
-            await useCase.ApplyAsync(InputMapping.SignalsOf(message), save: false, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    protected override Task HandleAsync(RiskSignalsDetected message, ConsumeContext<RiskSignalsDetected> context, CancellationToken cancellationToken) =>
+        useCase.ApplyAsync(InputMapping.SignalsOf(message), cancellationToken);
 }
 
 /// <summary>

@@ -40,9 +40,8 @@ public sealed class HouseholdRegrader(GradingDbContext db, PolicyCatalog policie
         var today = clock.Today;
         var policy = await policies.AtAsync(facts.Province, today, ct).ConfigureAwait(false);
         var decision = Grader.Decide(policy, facts.ToGradingFacts());
-        // Find: a warning raised earlier in the same unsaved batch is only on the context.
         var open = facts.OpenWarningId is { } id
-            ? await db.Warnings.FindAsync([id], ct).ConfigureAwait(false) ?? throw new InvalidOperationException($"open warning {id} of household {facts.HouseholdId} not found")
+            ? await db.Warnings.SingleAsync(w => w.Id == id, ct).ConfigureAwait(false)
             : null;
         var outcome = Regrading.Apply(facts, open, decision, policy, cause, clock.Now, today);
         if (outcome.Changed)

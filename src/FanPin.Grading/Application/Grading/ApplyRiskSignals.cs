@@ -42,14 +42,7 @@ public sealed class ApplyRiskSignals(GradingDbContext db, HouseholdRegrader regr
     /// The same inside the caller's open transaction (a consumer's, with its inbox row): saves, and projects the
     /// grade to Redis after the caller commits.
     /// </summary>
-    public Task<ApplyFactsResult> ApplyAsync(RiskSignalsReceived input, CancellationToken ct) => ApplyAsync(input, save: true, ct);
-
-    /// <summary>
-    /// As <see cref="ApplyAsync(RiskSignalsReceived, CancellationToken)"/>; with <paramref name="save"/> false the
-    /// changes stay staged on the context for the caller's one SaveChanges (a batch consumer: one warning-log
-    /// allocation and one round of inserts for the whole batch instead of one per household).
-    /// </summary>
-    public async Task<ApplyFactsResult> ApplyAsync(RiskSignalsReceived input, bool save, CancellationToken ct)
+    public async Task<ApplyFactsResult> ApplyAsync(RiskSignalsReceived input, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(input);
         var region = Validate(input);
@@ -63,10 +56,7 @@ public sealed class ApplyRiskSignals(GradingDbContext db, HouseholdRegrader regr
         facts.ApplySignals(measurements, json, input.PolicyVersion, input.OccurredAt.ToUniversalTime());
         facts.UpdatedAt = input.OccurredAt.ToUniversalTime();
         var outcome = await regrader.RegradeAsync(facts, GradeCause.RiskSignals, ct).ConfigureAwait(false);
-        if (save)
-        {
-            await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        }
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
         if (outcome.Changed)
         {
             var change = GradeProjectionChange.Of(facts);
