@@ -35,8 +35,14 @@ public sealed class MessagingOptions
     /// <summary>Messages a receive endpoint fetches ahead.</summary>
     public int PrefetchCount { get; set; } = 64;
 
-    /// <summary>Messages an endpoint handles at once (default: the prefetch count).</summary>
-    public int? ConcurrentMessageLimit { get; set; }
+    /// <summary>
+    /// Messages a per-message endpoint handles at once (a batch consumer sets its own). Each one in flight holds a
+    /// database connection for its transaction: the default of 8 keeps a service with seven consumers well inside
+    /// Npgsql's pool of 100 and five services inside the local PostgreSQL's 400 connections. With MassTransit's default
+    /// (the prefetch count, 64) a backlog after a fault test's restarts exhausted PostgreSQL ("too many clients"), and
+    /// more concurrent transactions only queued on the same rows on two cores.
+    /// </summary>
+    public int? ConcurrentMessageLimit { get; set; } = 8;
 
     /// <summary>Assemblies whose <c>IntegrationEvent</c> records the relay may publish, besides the contracts assembly.</summary>
     public IList<Assembly> EventAssemblies { get; } = [];
