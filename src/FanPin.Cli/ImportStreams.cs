@@ -139,20 +139,44 @@ public static class ImportStreams
         var errors = new List<Reg.RowError>();
         AsyncClientStreamingCall<Reg.ImportHouseholdsRequest, Reg.ImportHouseholdsResponse>? call = null;
         var inBatch = 0;
+        var answered = false;
         var message = new Reg.ImportHouseholdsRequest();
         async Task FlushAsync()
         {
             if (message.Rows.Count > 0)
             {
-                await call!.RequestStream.WriteAsync(message).ConfigureAwait(false);
+                if (!answered)
+                {
+                    try
+                    {
+                        await call!.RequestStream.WriteAsync(message).ConfigureAwait(false);
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        // The call has ended: a batch id the registry imported before is answered with its first outcome
+                        // as soon as it is read, before the rest is sent. The response (awaited below) says what happened.
+                        answered = true;
+                    }
+                }
                 message = new Reg.ImportHouseholdsRequest { BatchId = message.BatchId };
             }
         }
         async Task FinishAsync()
         {
             await FlushAsync().ConfigureAwait(false);
-            await call!.RequestStream.CompleteAsync().ConfigureAwait(false);
-            var response = await call;
+            if (!answered)
+            {
+                try
+                {
+                    await call!.RequestStream.CompleteAsync().ConfigureAwait(false);
+                }
+                catch (InvalidOperationException)
+                {
+                    // ended already (see FlushAsync)
+                }
+            }
+            answered = false;
+            var response = await call!;
             call.Dispose();
             call = null;
             received += response.Received;
