@@ -44,7 +44,7 @@ public static class GradingServices
         builder.Services.AddApplicationServices(builder.Configuration);
         // Warning events leave through the outbox (relay → bus and fanpin.events); inputs come in through idempotent consumers.
         builder.AddFanPinMessaging<GradingDbContext>(ServiceName, m => m
-            .AddConsumer<RiskSignalsDetectedConsumer>()
+            .AddBatchConsumer<RiskSignalsDetectedConsumer>()
             .AddBatchConsumer<HouseholdRegisteredConsumer>()
             .AddConsumer<HouseholdChangedConsumer>()
             .AddConsumer<MemberChangedConsumer>()

@@ -7,19 +7,24 @@ using MassTransit;
 namespace FanPin.Grading.Messaging;
 
 /// <summary>
-/// Monitoring's <see cref="RiskSignalsDetected"/> → <see cref="ApplyRiskSignals"/>: the household's signals are
-/// replaced by the event's (an empty list: none fires any more, so the household may be downgraded or cleared) and
-/// it is re-graded. Once per event (inbox); an evaluation older than the one applied changes nothing.
+/// Monitoring's <see cref="RiskSignalsDetected"/> → <see cref="ApplyRiskSignals.ApplyBatchAsync"/>, in batches: each
+/// household's signals are replaced by its newest event's (an empty list: none fires any more, so the household may
+/// be downgraded or cleared) and it is re-graded. A feed wave announces tens of thousands of households; one
+/// set-based transaction per batch (one inbox statement, one lock statement, one save) instead of one per household
+/// is what lets grading keep up with it. Once per event (inbox); an evaluation older than the one applied changes
+/// nothing. A message grading cannot read fails its whole batch, which goes to the error queue with the exception
+/// (replayable with <c>fanpin messages replay</c> once grading reads it).
 /// </summary>
 public sealed class RiskSignalsDetectedConsumer(GradingDbContext db, ApplyRiskSignals useCase)
-    : IdempotentConsumer<RiskSignalsDetected, GradingDbContext>(db)
+    : IdempotentBatchConsumer<RiskSignalsDetected, GradingDbContext>(db)
 {
     /// <inheritdoc />
     protected override string ConsumerName => "grading.RiskSignalsDetected";
 
     /// <inheritdoc />
-    protected override Task HandleAsync(RiskSignalsDetected message, ConsumeContext<RiskSignalsDetected> context, CancellationToken cancellationToken) =>
-        useCase.ApplyAsync(InputMapping.SignalsOf(message), cancellationToken);
+    protected override Task HandleBatchAsync(IReadOnlyList<RiskSignalsDetected> messages, ConsumeContext<Batch<RiskSignalsDetected>> context,
+        CancellationToken cancellationToken) =>
+        useCase.ApplyBatchAsync(messages.Select(InputMapping.SignalsOf).ToList(), cancellationToken);
 }
 
 /// <summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using FanPin.IntegrationEvents;
 using FanPin.LocalInfrastructure;
+using FanPin.Testing.Suite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

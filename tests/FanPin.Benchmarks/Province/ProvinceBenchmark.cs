@@ -29,8 +29,8 @@ public sealed class ProvinceBenchmark : IBenchmark
         await using var suite = await SuiteProcess.StartAsync();
         Console.WriteLine($"suite ready in {suite.StartTime.TotalSeconds:F1} s");
         ProvinceIngestResult result;
-        IReadOnlyList<ResourceMemory> memory;
-        await using (var sampler = new MemorySampler(suite))
+        IReadOnlyList<ResourceUsage> memory;
+        await using (var sampler = new ResourceSampler(suite))
         {
             try
             {
@@ -52,7 +52,7 @@ public sealed class ProvinceBenchmark : IBenchmark
         return result.Quiescent && result.Reconciliation.Agrees ? 0 : 1;
     }
 
-    private static void Print(ProvinceIngestResult r, IReadOnlyList<ResourceMemory> memory)
+    private static void Print(ProvinceIngestResult r, IReadOnlyList<ResourceUsage> memory)
     {
         var t = r.Times;
         string At(DateTimeOffset? at) => at is { } x ? ((x - t.Start).TotalSeconds).ToString("F1", CultureInfo.InvariantCulture) : "-";
@@ -81,12 +81,15 @@ public sealed class ProvinceBenchmark : IBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"counts: feed rows received {c.FeedRowsReceived:N0}, applied {c.RowsApplied:N0}, unchanged {c.RowsUnchanged:N0}, refused {c.RowsRefused:N0}; households evaluated {c.HouseholdsEvaluated:N0}; RiskSignalsDetected {c.RiskSignalsDetected:N0}; warnings raised {c.WarningsRaised:N0}, grade changed {c.WarningsGradeChanged:N0}, escalated {c.WarningsEscalated:N0}, cleared {c.WarningsCleared:N0} (open {c.OpenWarnings:N0}); events received {c.EventsReceived:N0} distinct, {c.Deliveries:N0} deliveries; import retries {r.ImportRetries}"));
         Console.WriteLine();
-        Console.WriteLine("| resource | peak RSS (VmHWM, MiB) | largest sampled RSS (MiB) | RSS at end (MiB) |");
-        Console.WriteLine("| --- | ---: | ---: | ---: |");
+        Console.WriteLine("| resource | peak RSS (VmHWM, MiB) | largest sampled RSS (MiB) | RSS at end (MiB) | CPU (s) |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
         foreach (var m in memory)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {m.Name} | {m.PeakKiB / 1024.0:F0} | {m.MaxSampledRssKiB / 1024.0:F0} | {m.LastRssKiB / 1024.0:F0} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {m.Name} | {m.PeakKiB / 1024.0:F0} | {m.MaxSampledRssKiB / 1024.0:F0} | {m.LastRssKiB / 1024.0:F0} | {m.Cpu.TotalSeconds:F0} |"));
         }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"CPU of the resources in all: {memory.Aggregate(TimeSpan.Zero, (sum, m) => sum + m.Cpu).TotalSeconds:F0} s (the CLI's import processes and this runner not included)"));
         Console.WriteLine();
         Console.WriteLine(r.Quiescent ? "quiescent: yes" : "quiescent: NO (timed out)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

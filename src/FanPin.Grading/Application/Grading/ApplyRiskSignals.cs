@@ -24,7 +24,10 @@ public sealed record RiskSignalsReceived(
     string? PolicyVersion,
     IReadOnlyList<ReceivedRiskSignal> Signals);
 
-/// <summary>Stores monitoring's latest signals for a household and re-grades it (one transaction).</summary>
+/// <summary>
+/// Stores monitoring's latest signals for a household and re-grades it (one transaction), or for many households at
+/// once (<see cref="ApplyBatchAsync"/>: what the consumer does with a batch of events).
+/// </summary>
 public sealed class ApplyRiskSignals(GradingDbContext db, HouseholdRegrader regrader, GradeProjector projector)
 {
     /// <summary>Runs the use case in a transaction of its own.</summary>
@@ -63,6 +66,56 @@ public sealed class ApplyRiskSignals(GradingDbContext db, HouseholdRegrader regr
             db.AfterCommit(token => projector.ProjectAsync([change], token));
         }
         return new ApplyFactsResult(true, outcome.From, outcome.To, facts.OpenWarningId, facts.GradeRuleId);
+    }
+
+    /// <summary>A batch of evaluations (<see cref="ApplyBatchAsync"/>) in a transaction of its own.</summary>
+    public async Task<int> HandleBatchAsync(IReadOnlyList<RiskSignalsReceived> inputs, CancellationToken ct = default)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var applied = await ApplyBatchAsync(inputs, ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return applied;
+    }
+
+    /// <summary>
+    /// A batch of evaluations inside the caller's open transaction (the batch consumer's, with its inbox rows), set-
+    /// based: every input is checked first (one bad input refuses the batch, and nothing is written); of several
+    /// evaluations of one household only the newest is applied (the older ones would only add grade steps the newest
+    /// undoes at once); the households' facts rows are locked in id order in one statement, graded with one policy
+    /// look-up and one query for their open warnings, and saved once. Grades are projected to Redis after the
+    /// caller commits. Returns the households whose signals were applied (not older than the applied ones).
+    /// </summary>
+    public async Task<int> ApplyBatchAsync(IReadOnlyList<RiskSignalsReceived> inputs, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var regions = inputs.Select(Validate).ToList();
+        var newest = inputs.Zip(regions)
+            .GroupBy(p => p.First.HouseholdId)
+            .Select(g => g.MaxBy(p => p.First.OccurredAt))
+            .OrderBy(p => p.First.HouseholdId)
+            .ToList();
+        var locked = await regrader.LockOrCreateAsync(newest.Select(p => (p.First.HouseholdId, p.Second)).ToList(), ct).ConfigureAwait(false);
+        var applied = new List<HouseholdFacts>(newest.Count);
+        foreach (var (input, _) in newest)
+        {
+            var facts = locked[input.HouseholdId];
+            if (facts.IsStaleSignals(input.OccurredAt))
+            {
+                continue;
+            }
+            facts.ApplySignals(SignalMeasurements.Read(input.Signals), JsonSerializer.Serialize(input.Signals, ReasonJson.Options), input.PolicyVersion,
+                input.OccurredAt.ToUniversalTime());
+            facts.UpdatedAt = input.OccurredAt.ToUniversalTime();
+            applied.Add(facts);
+        }
+        var outcomes = await regrader.RegradeAsync(applied, GradeCause.RiskSignals, ct).ConfigureAwait(false);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        var changes = applied.Zip(outcomes).Where(p => p.Second.Changed).Select(p => GradeProjectionChange.Of(p.First)).ToList();
+        if (changes.Count > 0)
+        {
+            db.AfterCommit(token => projector.ProjectAsync(changes, token));
+        }
+        return applied.Count;
     }
 
     private static RegionCode Validate(RiskSignalsReceived input)

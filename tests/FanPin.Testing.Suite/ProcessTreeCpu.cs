@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace FanPin.Benchmarks;
+namespace FanPin.Testing.Suite;
 
 /// <summary>
 /// CPU time used by a process and all its descendants (Linux /proc): what a server such as PostgreSQL (one backend
@@ -10,7 +10,10 @@ namespace FanPin.Benchmarks;
 public static class ProcessTreeCpu
 {
     /// <summary>User + system CPU of <paramref name="root"/> and its live descendants, plus what their reaped children used.</summary>
-    public static TimeSpan Of(int root)
+    public static TimeSpan Of(int root) => Of([root])[root];
+
+    /// <summary>The same for several roots from one pass over /proc (a root that is gone counts zero).</summary>
+    public static IReadOnlyDictionary<int, TimeSpan> Of(IEnumerable<int> roots)
     {
         var stats = new List<(int Pid, int Parent, long Ticks)>();
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
@@ -33,21 +36,24 @@ public static class ProcessTreeCpu
             }
         }
         var children = stats.ToLookup(s => s.Parent);
-        long total = 0;
-        var pending = new Stack<int>([root]);
-        while (pending.Count > 0)
+        var ticks = stats.ToDictionary(s => s.Pid, s => s.Ticks);
+        var result = new Dictionary<int, TimeSpan>();
+        foreach (var root in roots)
         {
-            var pid = pending.Pop();
-            foreach (var stat in stats.Where(s => s.Pid == pid))
+            long total = 0;
+            var pending = new Stack<int>([root]);
+            while (pending.Count > 0)
             {
-                total += stat.Ticks;
+                var pid = pending.Pop();
+                total += ticks.GetValueOrDefault(pid);
+                foreach (var child in children[pid])
+                {
+                    pending.Push(child.Pid);
+                }
             }
-            foreach (var child in children[pid])
-            {
-                pending.Push(child.Pid);
-            }
+            result[root] = TimeSpan.FromSeconds(total / (double)TicksPerSecond);
         }
-        return TimeSpan.FromSeconds(total / (double)TicksPerSecond);
+        return result;
     }
 
     /// <summary>USER_HZ: 100 on every Linux this runs on.</summary>
