@@ -14,7 +14,7 @@ public static class DatagenCommand
 {
     public const string Usage = """
           datagen --seed N --households N [--province 62] [--counties C1,C2,...] [--months 12] [--end-month YYYY-MM]
-                  [--output DIR] [--to files|grpc] [--registry URL --monitoring URL --token TOKEN] [--wait-for-monitoring S]
+                  [--output DIR] [--to files|grpc] [--registry URL --monitoring URL --token TOKEN] [--wait-for-monitoring S] [--live]
                 Generates a synthetic province (deterministic by seed and options): regions.csv, households.csv,
                 feeds/DEPT/YYYY-MM.csv (one per department and reporting month) and manifest.json in DIR
                 (default ./datagen). --end-month: the last month of history (default: last month). --to grpc
@@ -22,15 +22,18 @@ public static class DatagenCommand
                 monitoring (TOKEN: a province token, e.g. from `fanpin token --role province --region 62`),
                 after waiting up to S seconds (default 180; 0: no wait) until monitoring has learnt the
                 households from the registry's events (feed rows of persons it does not know are refused).
+                The feeds are sent as a back-fill: monitoring evaluates each household once, after the last
+                feed, instead of after every month; --live sends them as live feeds, each evaluated at once.
           regions import FILE --registry URL --token TOKEN
                 Streams a regions.csv (code,name[,level][,parent_code]) to RegionService.ImportRegions.
           households import FILE --registry URL --token TOKEN [--batch-id PREFIX]
                 Streams a households.csv (docs/datagen.md) to HouseholdService.ImportHouseholds in batches of
                 200,000 households, batch ids PREFIX-1, PREFIX-2, ... (default: the file name); a batch sent again
                 is answered with its first outcome, never imported twice.
-          feeds import DIR --monitoring URL --token TOKEN
+          feeds import DIR --monitoring URL --token TOKEN [--live]
                 Streams every feed of a datagen output folder (its manifest.json) to FeedService.ImportFeed under
                 datagen's feed ids (datagen-SEED-DEPT-PERIOD), one line per feed; exits 1 when rows were refused.
+                A back-fill, ended with FeedService.EndBackfill after the last feed, unless --live (as above).
           Every import is sent again under the same id when the service goes away mid-stream (a restart):
           up to 20 attempts, 1-5 s apart, a line per retry. Imports are idempotent by id, so nothing is
           imported twice.
@@ -68,8 +71,10 @@ public static class DatagenCommand
 
     public static async Task<int> RunAsync(Arguments a)
     {
-        CliApp.CheckKnown(a, "seed", "households", "province", "counties", "months", "end-month", "output", "to", "registry", "monitoring", "token", "wait-for-monitoring");
+        CliApp.CheckKnown(a, "seed", "households", "province", "counties", "months", "end-month", "output", "to", "registry", "monitoring", "token", "wait-for-monitoring",
+            "live");
         var settings = ParseSettings(a, DateTime.UtcNow);
+        var live = Live(a);
         var to = a.Get("to") ?? "files";
         if (to is not ("files" or "grpc"))
         {
@@ -98,13 +103,14 @@ public static class DatagenCommand
             $"wrote {summary.Regions:N0} regions ({summary.Villages:N0} villages), {summary.Households:N0} households, {summary.Members:N0} members, {summary.FeedRows:N0} feed rows in {summary.Feeds.Count} files in {summary.Elapsed.TotalSeconds:F1} s"));
         if (to == "grpc")
         {
-            return await StreamAsync(settings, summary, output, registry!, monitoring!, token!, wait).ConfigureAwait(false) ? 0 : 1;
+            return await StreamAsync(settings, summary, output, registry!, monitoring!, token!, wait, live).ConfigureAwait(false) ? 0 : 1;
         }
         return 0;
     }
 
     /// <summary>Streams the written files; true when no household and no feed row was refused.</summary>
-    private static async Task<bool> StreamAsync(DatagenSettings settings, DatagenSummary summary, string output, string registry, string monitoring, string token, TimeSpan wait)
+    private static async Task<bool> StreamAsync(DatagenSettings settings, DatagenSummary summary, string output, string registry, string monitoring, string token, TimeSpan wait,
+        bool live)
     {
         var clean = true;
         using (var channel = ImportStreams.Channel(registry, token))
@@ -130,7 +136,7 @@ public static class DatagenCommand
             }
         }
         clean &= await ImportFeedsAsync(monitoringChannel, output, settings.Seed, settings.Province,
-            summary.Feeds.Select(f => (f.File.Department, f.File.Period.ToString(), f.File.RelativePath))).ConfigureAwait(false);
+            summary.Feeds.Select(f => (f.File.Department, f.File.Period.ToString(), f.File.RelativePath)), live).ConfigureAwait(false);
         if (!clean)
         {
             Console.WriteLine("some rows were refused (unmatched feed rows: monitoring may not have received the registry's households yet; send again, imports are idempotent)");
@@ -141,10 +147,14 @@ public static class DatagenCommand
     /// <summary>
     /// Streams every feed of a datagen output folder to monitoring under the feed id datagen gives it
     /// (<c>datagen-SEED-DEPT-PERIOD</c>), each sent again under the same id when the service goes away
-    /// (<see cref="ImportRetry"/>); prints one line per feed. True when no row was refused.
+    /// (<see cref="ImportRetry"/>); prints one line per feed. True when no row was refused. Unless
+    /// <paramref name="live"/>, the feeds are a back-fill (a year of history): monitoring evaluates each household once,
+    /// when the last feed is in and the back-fill is ended here, instead of after every feed (when a household whose
+    /// later months are still to come would look poor for a moment and be warned about). A run that fails before the
+    /// end leaves the hold to lapse by itself (monitoring's Monitoring:Workers:BackfillHold).
     /// </summary>
     public static async Task<bool> ImportFeedsAsync(GrpcChannel monitoring, string output, long seed, string province,
-        IEnumerable<(string Department, string Period, string Path)> feeds)
+        IEnumerable<(string Department, string Period, string Path)> feeds, bool live)
     {
         var clean = true;
         foreach (var (department, period, path) in feeds)
@@ -154,11 +164,17 @@ public static class DatagenCommand
             var result = await ImportRetry.RunAsync($"feed {feedId}", ct =>
             {
                 unreadable.Clear();
-                return ImportStreams.ImportFeedAsync(monitoring, Path.Combine(output, path), feedId, department, period, province, unreadable, ct);
+                return ImportStreams.ImportFeedAsync(monitoring, Path.Combine(output, path), feedId, department, period, province, unreadable, backfill: !live, ct);
             }, Console.WriteLine).ConfigureAwait(false);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"feed {feedId}: {result.RowsReceived:N0} rows, applied {result.Applied:N0}, unchanged {result.Unchanged:N0}, already imported {result.AlreadyImported:N0}, invalid {result.Invalid:N0}, unmatched {result.Unmatched:N0}, duplicates {result.Duplicates:N0}"));
             clean &= unreadable.Count + result.Invalid + result.Unmatched + result.Duplicates + result.OutsideScope == 0;
+        }
+        if (!live)
+        {
+            var released = await ImportRetry.RunAsync("end of the back-fill", ct => ImportStreams.EndBackfillAsync(monitoring, province, ct), Console.WriteLine)
+                .ConfigureAwait(false);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"back-fill ended: {released:N0} households released for evaluation"));
         }
         return clean;
     }
@@ -166,7 +182,8 @@ public static class DatagenCommand
     /// <summary><c>fanpin feeds import DIR</c>: every feed of a datagen output folder (its manifest.json) to monitoring.</summary>
     public static async Task<int> FeedsImportAsync(Arguments a)
     {
-        CliApp.CheckKnownWithFile(a, "monitoring", "token");
+        CliApp.CheckKnownWithFile(a, "monitoring", "token", "live");
+        var live = Live(a);
         var directory = a.Positional.Count == 1 ? a.Positional[0] : throw new UsageException("expected one DIR (a `fanpin datagen` output folder)");
         var manifest = Path.Combine(directory, DatagenRunner.ManifestFile);
         if (!File.Exists(manifest))
@@ -178,10 +195,15 @@ public static class DatagenCommand
         var feeds = root.GetProperty("feeds").EnumerateArray()
             .Select(f => (f.GetProperty("department").GetString()!, f.GetProperty("period").GetString()!, f.GetProperty("path").GetString()!)).ToList();
         using var channel = ImportStreams.Channel(a.Require("monitoring"), a.Require("token"));
-        var clean = await ImportFeedsAsync(channel, directory, root.GetProperty("seed").GetInt64(), root.GetProperty("province").GetString()!, feeds).ConfigureAwait(false);
+        var clean = await ImportFeedsAsync(channel, directory, root.GetProperty("seed").GetInt64(), root.GetProperty("province").GetString()!, feeds, live).ConfigureAwait(false);
         Console.WriteLine(clean ? $"feeds: {feeds.Count} imported" : $"feeds: {feeds.Count} imported; some rows were refused (see above)");
         return clean ? 0 : 1;
     }
+
+    /// <summary><c>--live</c>: a flag; a value after it is a mistake (most likely DIR put after it).</summary>
+    private static bool Live(Arguments a) => a.Has("live") && (a.Get("live") is null
+        ? true
+        : throw new UsageException($"--live takes no value (got '{a.Get("live")}'; put DIR before the options)"));
 
     public static async Task<int> RegionsImportAsync(Arguments a)
     {

@@ -81,7 +81,7 @@ public static class FeedImportCommand
             var poll = PollProgressAsync(client, department, feedId, bar, polling.Token);
             try
             {
-                response = await ImportStreams.ImportFeedAsync(channel, file, feedId, department, month, region, unreadable, ct).ConfigureAwait(false);
+                response = await ImportStreams.ImportFeedAsync(channel, file, feedId, department, month, region, unreadable, backfill: false, ct).ConfigureAwait(false);
             }
             finally
             {

@@ -253,20 +253,29 @@ public static class ImportStreams
     private static T Parse<T>(string text) where T : struct, Enum =>
         !int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) && Enum.TryParse<T>(text, ignoreCase: true, out var value) ? value : default;
 
+    /// <summary>Ends a back-fill of <paramref name="region"/>: monitoring evaluates the households its feeds held, once each.</summary>
+    public static async Task<int> EndBackfillAsync(GrpcChannel channel, string region, CancellationToken ct = default)
+    {
+        var client = new Mon.FeedService.FeedServiceClient(channel);
+        var response = await client.EndBackfillAsync(new Mon.EndBackfillRequest { Region = region }, cancellationToken: ct).ResponseAsync.ConfigureAwait(false);
+        return response.HouseholdsReleased;
+    }
+
     /// <summary>
     /// Imports one feed CSV (FeedCsv's format) through ImportFeed. A row FeedCsv cannot read (a cell that is not a
     /// number, a broken line) has no place on the wire: it is not sent but added to <paramref name="unreadable"/> as
-    /// Invalid with its reason, so it is reported, never dropped silently.
+    /// Invalid with its reason, so it is reported, never dropped silently. With <paramref name="backfill"/> the feed is
+    /// part of a back-fill: monitoring holds the households it touches until <see cref="EndBackfillAsync"/>.
     /// </summary>
     public static async Task<Mon.ImportFeedResponse> ImportFeedAsync(GrpcChannel channel, string file, string feedId, string department, string period, string region,
-        ICollection<Mon.RowRejection> unreadable, CancellationToken ct = default)
+        ICollection<Mon.RowRejection> unreadable, bool backfill, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(unreadable);
         var client = new Mon.FeedService.FeedServiceClient(channel);
         using var call = client.ImportFeed(cancellationToken: ct);
         await call.RequestStream.WriteAsync(new Mon.ImportFeedRequest
         {
-            Header = new Mon.ImportFeedHeader { FeedId = feedId, Department = department, Period = period, Region = region },
+            Header = new Mon.ImportFeedHeader { FeedId = feedId, Department = department, Period = period, Region = region, Backfill = backfill },
         }).ConfigureAwait(false);
         var batch = new Mon.FeedRowBatch();
         await using (var stream = File.OpenRead(file))

@@ -44,6 +44,8 @@ public static class MonitoringServices
         services.AddHealthChecks().AddPostgres(connectionString, DatabaseName);
         services.AddSingleton<IDomainEventStaging, OutboxStaging>();
         services.AddSingleton(IdNumberHasher.FromConfiguration(configuration, isDevelopment));
+        // The workers' settings (the back-fill hold is read by ImportFeed too), whether the workers run or not.
+        services.TryAddSingleton(MonitoringWorkerRegistration.Options(configuration));
         services.AddSingleton(_ =>
         {
             var directory = configuration[PolicyDirectoryKey];

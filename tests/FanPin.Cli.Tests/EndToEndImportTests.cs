@@ -233,14 +233,19 @@ public sealed class EndToEndImportTests : IAsyncLifetime
             await Assert.ThrowsAnyAsync<Exception>(() => call.ResponseAsync);
         }
 
-        // Sent again under the same id: every row applied, none counted as imported before.
+        // Sent again under the same id, as part of a back-fill: every row applied, none counted as imported before, and
+        // the households it touched are held for the back-fill's end.
         var unreadable = new List<Mon.RowRejection>();
         var again = await ImportRetry.RunAsync(feedId, ct => ImportStreams.ImportFeedAsync(channel, county.PathOf(feed.RelativePath), feedId, feed.Department,
-            feed.Period.ToString(), "62", unreadable, ct));
+            feed.Period.ToString(), "62", unreadable, backfill: true, ct));
         Assert.Equal((rows, rows, 0), (again.RowsReceived, again.Applied, again.AlreadyImported));
+        const string held = "SELECT count(*) FROM evaluation_queue WHERE held_until IS NOT NULL";
+        Assert.Equal(again.HouseholdsQueued, await TestDatabase.CountAsync(_monitoringInfra.PostgresConnectionString, held));
 
-        // `feeds import` of the whole folder: that feed is answered as imported, the others are imported; every row once.
+        // `feeds import` of the whole folder: that feed is answered as imported, the others are imported; every row once;
+        // the back-fill is ended after the last feed, so no household is held any more.
         Assert.Equal(0, await CliApp.RunAsync(["feeds", "import", county.Directory, "--monitoring", _monitoringAddress.ToString(), "--token", token]));
+        Assert.Equal(0, await TestDatabase.CountAsync(_monitoringInfra.PostgresConnectionString, held));
         Assert.Equal(county.Summary.Feeds.Count, await TestDatabase.CountAsync(_monitoringInfra.PostgresConnectionString, "SELECT count(*) FROM feeds"));
         Assert.Equal(county.Summary.FeedRows, await TestDatabase.CountAsync(_monitoringInfra.PostgresConnectionString, "SELECT count(*) FROM feed_rows"));
         Assert.Equal(2, await CliApp.RunAsync(["feeds", "import", Path.Combine(county.Directory, "feeds"), "--monitoring", _monitoringAddress.ToString(), "--token", token]));

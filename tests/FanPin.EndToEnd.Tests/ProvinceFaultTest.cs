@@ -40,7 +40,9 @@ public class ProvinceFaultTest(ITestOutputHelper output)
 
         await using var suite = await SuiteProcess.StartAsync();
         Log($"suite ready in {suite.StartTime.TotalSeconds:F1} s; {households:N0} households");
-        var ingest = new ProvinceIngest(suite, new ProvinceIngestOptions { Households = households, Log = Log, Timeout = TimeSpan.FromMinutes(15) });
+        // Live feeds: every feed's signals, grades and warning events flow while the services are killed (a back-fill
+        // would hold them all until the end).
+        var ingest = new ProvinceIngest(suite, new ProvinceIngestOptions { Households = households, Log = Log, Timeout = TimeSpan.FromMinutes(15), Live = true });
         var run = ingest.RunAsync();
 
         // The faults start once feeds flow and follow one another, each once the previous resource is back.

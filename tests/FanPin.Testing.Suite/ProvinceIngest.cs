@@ -38,6 +38,12 @@ public sealed record ProvinceIngestOptions
     public Action<string> Log { get; init; } = Console.WriteLine;
 
     /// <summary>
+    /// Send the feeds as live feeds (<c>fanpin feeds import --live</c>: each household evaluated after every feed
+    /// that touches it) instead of as the back-fill of a year of history (evaluated once, when the back-fill ends).
+    /// </summary>
+    public bool Live { get; init; }
+
+    /// <summary>
     /// The CLI's dll (<c>fanpin.dll</c>); by default its build output in the repository, in the configuration this
     /// code was built in (the AppHost's DemoSeed finds it the same way; building the AppHost builds it).
     /// </summary>
@@ -174,7 +180,8 @@ public sealed partial class ProvinceIngest(SuiteProcess suite, ProvinceIngestOpt
             log(string.Create(CultureInfo.InvariantCulture, $"monitoring and grading know all {accepted:N0} households after {(householdsKnown - start).TotalSeconds:F1} s"));
 
             Stage = "feeds";
-            await CliAsync(["feeds", "import", output, "--monitoring", suite.Endpoints["monitoring"], "--token", suite.ProvinceToken], ct, allowRefused: true);
+            await CliAsync(["feeds", "import", output, "--monitoring", suite.Endpoints["monitoring"], "--token", suite.ProvinceToken, .. (_options.Live ? ["--live"] : Array.Empty<string>())],
+                ct, allowRefused: true);
             var feedsImported = DateTimeOffset.UtcNow;
             log(string.Create(CultureInfo.InvariantCulture, $"feeds: {generated.Feeds} feeds, {generated.FeedRows:N0} rows imported after {(feedsImported - start).TotalSeconds:F1} s"));
 

@@ -24,7 +24,7 @@ public sealed class FeedGrpcService : Pb.FeedService.FeedServiceBase
             throw new ValidationFailedException("header", "the first message must be the feed's header (feed_id, department, period, region)");
         }
         var header = requestStream.Current.Header;
-        var command = new ImportFeedRequest(header.FeedId, header.Department, header.Period, ProtoConvert.Optional(header.Region));
+        var command = new ImportFeedRequest(header.FeedId, header.Department, header.Period, ProtoConvert.Optional(header.Region), header.Backfill);
         var result = await context.UseCase<ImportFeed>().HandleAsync(caller, command, RowsOf(requestStream, ct), progress: null, ct).ConfigureAwait(false);
         var response = new Pb.ImportFeedResponse
         {
@@ -45,6 +45,14 @@ public sealed class FeedGrpcService : Pb.FeedService.FeedServiceBase
         };
         response.Rejections.AddRange(result.Rejections.Take(MaxRejectionsListed).Select(MonitoringMessages.ToProto));
         return response;
+    }
+
+    /// <inheritdoc />
+    public override async Task<Pb.EndBackfillResponse> EndBackfill(Pb.EndBackfillRequest request, ServerCallContext context)
+    {
+        var result = await context.UseCase<EndBackfill>()
+            .HandleAsync(context.RequireCaller(), new EndBackfillRequest(ProtoConvert.Optional(request.Region)), context.CancellationToken).ConfigureAwait(false);
+        return new Pb.EndBackfillResponse { HouseholdsReleased = result.HouseholdsReleased };
     }
 
     /// <inheritdoc />

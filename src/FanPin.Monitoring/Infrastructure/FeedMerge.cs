@@ -78,8 +78,9 @@ internal sealed class FeedMerge(MonitoringDbContext db, NpgsqlConnection connect
     }
 
     /// <summary>Merges the staged rows of feed <paramref name="feedKey"/>.</summary>
+    /// <param name="heldUntil">For a back-fill feed: the households it touches are not evaluated before then (or the back-fill's end).</param>
     public async Task<MergeOutcome> MergeAsync(long feedKey, bool firstImport, string feedId, string department, string scopePrefix, DateTimeOffset now,
-        string importedBy, IProgress<int>? step, CancellationToken ct)
+        string importedBy, DateTimeOffset? heldUntil, IProgress<int>? step, CancellationToken ct)
     {
         NpgsqlParameter[] P() =>
         [
@@ -248,11 +249,19 @@ internal sealed class FeedMerge(MonitoringDbContext db, NpgsqlConnection connect
             INSERT INTO feed_rows (feed_key, row_number, outcome, reason, household_id)
             SELECT @feed, row_number, outcome, reason, household_id FROM feed_outcomes ORDER BY row_number
             """, ct, P()).ConfigureAwait(false);
-        var queued = await Sql.ExecuteAsync(db, connection, """
-            INSERT INTO evaluation_queue (household_id, enqueued_at)
-            SELECT household_id, @now FROM feed_outcomes WHERE outcome = 1 GROUP BY household_id ORDER BY household_id
-            ON CONFLICT (household_id) DO UPDATE SET enqueued_at = excluded.enqueued_at
-            """, ct, P()).ConfigureAwait(false);
+        // A back-fill feed holds the households it touches (see EvaluationQueueEntry.HeldUntil); a live feed leaves a hold as it is.
+        var queued = await Sql.ExecuteAsync(db, connection, heldUntil is null
+            ? """
+              INSERT INTO evaluation_queue (household_id, enqueued_at)
+              SELECT household_id, @now FROM feed_outcomes WHERE outcome = 1 GROUP BY household_id ORDER BY household_id
+              ON CONFLICT (household_id) DO UPDATE SET enqueued_at = excluded.enqueued_at
+              """
+            : """
+              INSERT INTO evaluation_queue (household_id, enqueued_at, held_until)
+              SELECT household_id, @now, @heldUntil FROM feed_outcomes WHERE outcome = 1 GROUP BY household_id ORDER BY household_id
+              ON CONFLICT (household_id) DO UPDATE SET enqueued_at = excluded.enqueued_at, held_until = excluded.held_until
+              """, ct, [.. P(), new NpgsqlParameter("heldUntil", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)heldUntil ?? DBNull.Value }])
+            .ConfigureAwait(false);
         step?.Report(5);
 
         var counts = new Dictionary<FeedRowOutcome, int>();

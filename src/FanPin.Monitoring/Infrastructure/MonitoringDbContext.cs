@@ -107,4 +107,10 @@ public sealed class EvaluationQueueEntry
 
     /// <summary>When last enqueued.</summary>
     public DateTimeOffset EnqueuedAt { get; set; }
+
+    /// <summary>
+    /// Set by a back-fill feed: not evaluated before this time unless the back-fill ends first (null: due now). Other
+    /// paths that queue the household leave it as it is, so a held household is evaluated once, on all the history.
+    /// </summary>
+    public DateTimeOffset? HeldUntil { get; set; }
 }

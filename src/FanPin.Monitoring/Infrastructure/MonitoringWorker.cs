@@ -1,5 +1,6 @@
 using FanPin.Monitoring.Application.Evaluation;
 using FanPin.Monitoring.Application.Feeds;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace FanPin.Monitoring.Infrastructure;
 
@@ -23,6 +24,13 @@ public sealed class MonitoringWorkerOptions
 
     /// <summary>How often the feed schedule is checked for overdue feeds.</summary>
     public TimeSpan FeedScheduleInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How long a household a back-fill feed touched waits for the back-fill's end (EndBackfill) before it is
+    /// evaluated anyway, counted from its last back-fill feed: a client that dies mid back-fill delays the
+    /// evaluation, never loses it.
+    /// </summary>
+    public TimeSpan BackfillHold { get; set; } = TimeSpan.FromMinutes(15);
 }
 
 /// <summary>
@@ -110,12 +118,19 @@ public sealed partial class MonitoringWorker(IServiceScopeFactory scopes, Monito
 /// <summary>Registration of the worker.</summary>
 public static class MonitoringWorkerRegistration
 {
-    /// <summary>Adds the background worker unless <c>Monitoring:Workers:Enabled</c> is false.</summary>
-    public static IServiceCollection AddMonitoringWorkers(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>The settings bound from <c>Monitoring:Workers</c>.</summary>
+    public static MonitoringWorkerOptions Options(IConfiguration configuration)
     {
         var options = new MonitoringWorkerOptions();
         configuration.GetSection(MonitoringWorkerOptions.Section).Bind(options);
-        services.AddSingleton(options);
+        return options;
+    }
+
+    /// <summary>Adds the background worker unless <c>Monitoring:Workers:Enabled</c> is false.</summary>
+    public static IServiceCollection AddMonitoringWorkers(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = Options(configuration);
+        services.TryAddSingleton(options);
         if (options.Enabled)
         {
             services.AddHostedService<MonitoringWorker>();

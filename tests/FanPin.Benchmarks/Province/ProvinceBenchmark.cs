@@ -23,9 +23,10 @@ public sealed class ProvinceBenchmark : IBenchmark
             Seed = arguments.GetInt("seed", 20261124),
             EndMonth = arguments.Get("end-month") ?? "2026-10",
             Timeout = TimeSpan.FromMinutes(arguments.GetInt("timeout-minutes", 30)),
+            Live = arguments.Has("live"),
         };
         var loadBefore = File.ReadAllText("/proc/loadavg").Trim();
-        Console.WriteLine($"province benchmark: {Machine()}; load before: {loadBefore}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        Console.WriteLine($"province benchmark: {Machine()}; load before: {loadBefore}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; feeds sent {(options.Live ? "live (--live)" : "as a back-fill")}");
         await using var suite = await SuiteProcess.StartAsync();
         Console.WriteLine($"suite ready in {suite.StartTime.TotalSeconds:F1} s");
         ProvinceIngestResult result;

@@ -112,6 +112,18 @@ public class MonitoringServiceTests(MonitoringServer server)
     }
 
     [Fact]
+    public async Task EndBackfill_names_a_bad_region_keeps_to_the_callers_scope_and_is_refused_to_readers()
+    {
+        var county = TestData.NewCounty();
+        using var office = server.As(Callers.County(county));
+        Assert.Contains("region", Fields(await Fails(StatusCode.InvalidArgument, () => office.Feeds.EndBackfillAsync(new EndBackfillRequest { Region = "6x" }).ResponseAsync)));
+        await Fails(StatusCode.PermissionDenied, () => office.Feeds.EndBackfillAsync(new EndBackfillRequest { Region = TestData.NewCounty() }).ResponseAsync);
+        using var cadre = server.As(Callers.Village(TestData.Village(county)));
+        await Fails(StatusCode.PermissionDenied, () => cadre.Feeds.EndBackfillAsync(new EndBackfillRequest()).ResponseAsync);
+        Assert.Equal(0, (await office.Feeds.EndBackfillAsync(new EndBackfillRequest()).ResponseAsync).HouseholdsReleased);
+    }
+
+    [Fact]
     public async Task WatchSignals_delivers_the_change_of_a_household_that_fell_below_the_line()
     {
         var county = TestData.NewCounty();

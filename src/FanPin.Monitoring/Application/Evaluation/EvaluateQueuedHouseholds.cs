@@ -62,10 +62,13 @@ public sealed class EvaluateQueuedHouseholds(MonitoringDbContext db, MonitoringC
         var connection = await Sql.ConnectionAsync(db, ct).ConfigureAwait(false);
         await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         var ids = new List<Guid>(size);
+        var now = clock.UtcNow;
+        // Households a back-fill holds wait for its end (EndBackfill) or the hold's lapse.
         await using (var command = Sql.Command(db, connection,
-            "SELECT household_id FROM evaluation_queue ORDER BY household_id LIMIT @n FOR UPDATE SKIP LOCKED"))
+            "SELECT household_id FROM evaluation_queue WHERE held_until IS NULL OR held_until <= @now ORDER BY household_id LIMIT @n FOR UPDATE SKIP LOCKED"))
         {
             command.Parameters.Add(new NpgsqlParameter<int>("n", size));
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
@@ -76,7 +79,6 @@ public sealed class EvaluateQueuedHouseholds(MonitoringDbContext db, MonitoringC
         {
             return new EvaluateQueuedResult(0, 0, 0, 0);
         }
-        var now = clock.UtcNow;
         var today = clock.Today;
         var reference = YearMonth.Of(today);
         var loaded = await HouseholdFactsLoader.LoadAsync(db, ids, MonthWindows.WidestSpan(reference), today, ct).ConfigureAwait(false);

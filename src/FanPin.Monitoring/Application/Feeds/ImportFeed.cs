@@ -14,7 +14,11 @@ namespace FanPin.Monitoring.Application.Feeds;
 /// <param name="Department">Department name (<c>medical-insurance</c>); a department caller may only send its own.</param>
 /// <param name="Period">Reporting month "yyyy-MM" (the month the feed is due in, by the policy's due day).</param>
 /// <param name="Region">Region prefix the feed covers; default the caller's scope.</param>
-public sealed record ImportFeedRequest(string FeedId, string Department, string Period, string? Region = null);
+/// <param name="Backfill">
+/// Part of a back-fill of past months: the households it touches are evaluated when the back-fill ends
+/// (<see cref="EndBackfill"/>) or its hold lapses, not after this feed.
+/// </param>
+public sealed record ImportFeedRequest(string FeedId, string Department, string Period, string? Region = null, bool Backfill = false);
 
 /// <summary>Where an import is.</summary>
 public enum FeedImportPhase
@@ -92,7 +96,7 @@ public sealed record ImportFeedResult(
 /// (unless already announced), an unusual one FeedAnomaly.
 /// </summary>
 public sealed class ImportFeed(MonitoringDbContext db, MonitoringClock clock, MonitoringPolicies policies, IdNumberHasher hasher, FeedImportProgressBoard board,
-    EvaluationWakeUp evaluation)
+    EvaluationWakeUp evaluation, MonitoringWorkerOptions workers)
 {
     /// <summary>How often progress is reported while receiving.</summary>
     public const int ProgressEveryRows = 10_000;
@@ -209,7 +213,8 @@ public sealed class ImportFeed(MonitoringDbContext db, MonitoringClock clock, Mo
         IProgress<int>? steps = progress is null
             ? null
             : new StepProgress(s => progress.Report(new ImportProgress(s < 2 ? FeedImportPhase.Matching : FeedImportPhase.Applying, received, s)));
-        var outcome = await merge.MergeAsync(feed.Key, firstImport, feedId, request.Department, scope.Value, now, caller.Subject, steps, ct).ConfigureAwait(false);
+        var outcome = await merge.MergeAsync(feed.Key, firstImport, feedId, request.Department, scope.Value, now, caller.Subject,
+            request.Backfill ? now + workers.BackfillHold : null, steps, ct).ConfigureAwait(false);
 
         feed.RowCount += outcome.Fresh;
         feed.AppliedRows += outcome.Applied;
@@ -226,7 +231,7 @@ public sealed class ImportFeed(MonitoringDbContext db, MonitoringClock clock, Mo
         }
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
-        if (outcome.HouseholdsQueued > 0)
+        if (outcome.HouseholdsQueued > 0 && !request.Backfill)
         {
             evaluation.Wake();
         }

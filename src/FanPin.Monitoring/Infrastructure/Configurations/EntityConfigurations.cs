@@ -196,6 +196,7 @@ internal sealed class EvaluationQueueEntryConfiguration : IEntityTypeConfigurati
         b.HasKey(x => x.HouseholdId);
         b.Property(x => x.HouseholdId).HasColumnName("household_id").ValueGeneratedNever();
         b.Property(x => x.EnqueuedAt).HasColumnName("enqueued_at");
+        b.Property(x => x.HeldUntil).HasColumnName("held_until");
     }
 }
 

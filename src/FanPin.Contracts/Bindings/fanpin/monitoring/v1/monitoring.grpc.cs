@@ -241,6 +241,8 @@ public static partial class FeedService
     {
         /// <summary><c>/fanpin.monitoring.v1.FeedService/ImportFeed</c> (client streaming).</summary>
         public static readonly global::FanPin.Grpc.GrpcMethod<global::FanPin.Contracts.Monitoring.V1.ImportFeedRequest, global::FanPin.Contracts.Monitoring.V1.ImportFeedResponse> ImportFeed = global::FanPin.Grpc.GrpcMethod.Create<global::FanPin.Contracts.Monitoring.V1.ImportFeedRequest, global::FanPin.Contracts.Monitoring.V1.ImportFeedResponse>(Descriptor, "ImportFeed");
+        /// <summary><c>/fanpin.monitoring.v1.FeedService/EndBackfill</c> (unary).</summary>
+        public static readonly global::FanPin.Grpc.GrpcMethod<global::FanPin.Contracts.Monitoring.V1.EndBackfillRequest, global::FanPin.Contracts.Monitoring.V1.EndBackfillResponse> EndBackfill = global::FanPin.Grpc.GrpcMethod.Create<global::FanPin.Contracts.Monitoring.V1.EndBackfillRequest, global::FanPin.Contracts.Monitoring.V1.EndBackfillResponse>(Descriptor, "EndBackfill");
         /// <summary><c>/fanpin.monitoring.v1.FeedService/GetFeedImportProgress</c> (unary).</summary>
         public static readonly global::FanPin.Grpc.GrpcMethod<global::FanPin.Contracts.Monitoring.V1.GetFeedImportProgressRequest, global::FanPin.Contracts.Monitoring.V1.GetFeedImportProgressResponse> GetFeedImportProgress = global::FanPin.Grpc.GrpcMethod.Create<global::FanPin.Contracts.Monitoring.V1.GetFeedImportProgressRequest, global::FanPin.Contracts.Monitoring.V1.GetFeedImportProgressResponse>(Descriptor, "GetFeedImportProgress");
         /// <summary><c>/fanpin.monitoring.v1.FeedService/ListFeeds</c> (unary).</summary>
@@ -258,6 +260,9 @@ public static partial class FeedService
 
         /// <summary>Serves <c>/fanpin.monitoring.v1.FeedService/ImportFeed</c> (client streaming).</summary>
         public virtual global::System.Threading.Tasks.Task<global::FanPin.Contracts.Monitoring.V1.ImportFeedResponse> ImportFeed(global::FanPin.Grpc.IAsyncStreamReader<global::FanPin.Contracts.Monitoring.V1.ImportFeedRequest> requestStream, global::FanPin.Grpc.ServerCallContext context) => throw global::FanPin.Grpc.RpcException.Unimplemented("/fanpin.monitoring.v1.FeedService/ImportFeed");
+
+        /// <summary>Serves <c>/fanpin.monitoring.v1.FeedService/EndBackfill</c> (unary).</summary>
+        public virtual global::System.Threading.Tasks.Task<global::FanPin.Contracts.Monitoring.V1.EndBackfillResponse> EndBackfill(global::FanPin.Contracts.Monitoring.V1.EndBackfillRequest request, global::FanPin.Grpc.ServerCallContext context) => throw global::FanPin.Grpc.RpcException.Unimplemented("/fanpin.monitoring.v1.FeedService/EndBackfill");
 
         /// <summary>Serves <c>/fanpin.monitoring.v1.FeedService/GetFeedImportProgress</c> (unary).</summary>
         public virtual global::System.Threading.Tasks.Task<global::FanPin.Contracts.Monitoring.V1.GetFeedImportProgressResponse> GetFeedImportProgress(global::FanPin.Contracts.Monitoring.V1.GetFeedImportProgressRequest request, global::FanPin.Grpc.ServerCallContext context) => throw global::FanPin.Grpc.RpcException.Unimplemented("/fanpin.monitoring.v1.FeedService/GetFeedImportProgress");
@@ -287,6 +292,14 @@ public static partial class FeedService
         /// <summary>Calls <c>/fanpin.monitoring.v1.FeedService/ImportFeed</c> (client streaming).</summary>
         public virtual global::FanPin.Grpc.AsyncClientStreamingCall<global::FanPin.Contracts.Monitoring.V1.ImportFeedRequest, global::FanPin.Contracts.Monitoring.V1.ImportFeedResponse> ImportFeed(global::FanPin.Grpc.CallOptions options) =>
             Channel.ClientStreamingCall(Methods.ImportFeed, options);
+
+        /// <summary>Calls <c>/fanpin.monitoring.v1.FeedService/EndBackfill</c> (unary).</summary>
+        public virtual global::FanPin.Grpc.AsyncUnaryCall<global::FanPin.Contracts.Monitoring.V1.EndBackfillResponse> EndBackfillAsync(global::FanPin.Contracts.Monitoring.V1.EndBackfillRequest request, global::FanPin.Grpc.Metadata? headers = null, global::System.DateTime? deadline = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            EndBackfillAsync(request, new global::FanPin.Grpc.CallOptions(headers, deadline, cancellationToken));
+
+        /// <summary>Calls <c>/fanpin.monitoring.v1.FeedService/EndBackfill</c> (unary).</summary>
+        public virtual global::FanPin.Grpc.AsyncUnaryCall<global::FanPin.Contracts.Monitoring.V1.EndBackfillResponse> EndBackfillAsync(global::FanPin.Contracts.Monitoring.V1.EndBackfillRequest request, global::FanPin.Grpc.CallOptions options) =>
+            Channel.UnaryCall(Methods.EndBackfill, request, options);
 
         /// <summary>Calls <c>/fanpin.monitoring.v1.FeedService/GetFeedImportProgress</c> (unary).</summary>
         public virtual global::FanPin.Grpc.AsyncUnaryCall<global::FanPin.Contracts.Monitoring.V1.GetFeedImportProgressResponse> GetFeedImportProgressAsync(global::FanPin.Contracts.Monitoring.V1.GetFeedImportProgressRequest request, global::FanPin.Grpc.Metadata? headers = null, global::System.DateTime? deadline = null, global::System.Threading.CancellationToken cancellationToken = default) =>
