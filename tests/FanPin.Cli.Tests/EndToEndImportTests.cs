@@ -126,7 +126,7 @@ public sealed class EndToEndImportTests : IAsyncLifetime
             {
                 var unreadable = new List<Mon.RowRejection>();
                 var result = await ImportStreams.ImportFeedAsync(monitoringChannel, county.PathOf(file.RelativePath), $"e2e-{file.Department}-{file.Period}",
-                    file.Department, file.Period.ToString(), "620102", unreadable);
+                    file.Department, file.Period.ToString(), "620102", unreadable, backfill: false);
                 Assert.Empty(unreadable);
                 Assert.True(result.Invalid + result.Unmatched + result.Duplicates + result.OutsideScope == 0,
                     $"{file.RelativePath}: {string.Join("; ", result.Rejections.Take(5).Select(r => $"row {r.RowNumber} {r.Outcome}: {r.Reason}"))}");
