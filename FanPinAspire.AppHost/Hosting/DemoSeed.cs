@@ -60,7 +60,8 @@ public static class DemoSeed
             log.Host($"seed: datagen exited with {process.ExitCode} (see its lines above); the warnings below may be incomplete", error: true);
         }
 
-        // Warnings follow asynchronously: registry events → monitoring evaluates the feeds → grading grades.
+        // Warnings follow asynchronously: registry events → monitoring evaluates the feeds (once each household, when
+        // datagen ends its back-fill) → grading grades.
         using var channel = GrpcChannel.ForAddress(new Uri(gradingUrl), new GrpcChannelOptions().WithBearerToken(token));
         var client = new Grading.WarningService.WarningServiceClient(channel);
         var last = (One: -1L, Two: -1L, Three: -1L);
