@@ -107,6 +107,9 @@ public sealed class LatencyBenchmark : IBenchmark
         var start = Stopwatch.GetTimestamp();
         var runId = Guid.NewGuid().ToString("N")[..8];
         Log($"sending {feedCount:N0} feeds of {feedRows} rows (first {warmupFeeds} are warm-up), load {LoadAverage()}");
+        // CPU of each resource from here to the end of the drain: what the rows cost, per service and server.
+        await using var sampler = new ResourceSampler(suite);
+        await sampler.SampleAsync();
         for (var k = 0; k < feedCount; k++)
         {
             var due = start + (long)(k * interval.TotalSeconds * Stopwatch.Frequency);
@@ -203,6 +206,8 @@ public sealed class LatencyBenchmark : IBenchmark
         await Task.Delay(TimeSpan.FromSeconds(3)); // anything extra (a second event for a household) would arrive now
         var all = subscriber.Arrivals.Skip(before).ToList();
         var loadAfter = LoadAverage();
+        await sampler.SampleAsync();
+        var usage = sampler.Snapshot();
 
         // First event per household.
         var first = new Dictionary<int, Arrival>();
@@ -301,6 +306,7 @@ public sealed class LatencyBenchmark : IBenchmark
         {
             Console.WriteLine($"  note: {negative} events arrived before their feed's ImportFeed returned");
         }
+        Console.WriteLine($"  CPU (s) from the first feed to the end of the drain: {string.Join(", ", usage.Select(u => $"{u.Name} {u.Cpu.TotalSeconds:F0}"))}; all {usage.Aggregate(TimeSpan.Zero, (sum, u) => sum + u.Cpu).TotalSeconds:F0}");
         var met = p99 <= target.TotalMilliseconds;
         Console.WriteLine($"  target                p99 ≤ {target.TotalMilliseconds:F0} ms: {(met ? "met" : "MISSED")} (p99 {p99:F1} ms)");
         if (missing.Count > 0 || failures.Count > 0)
