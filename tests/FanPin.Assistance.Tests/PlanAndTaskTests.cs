@@ -281,6 +281,36 @@ public sealed class PlanAndTaskTests(AssistanceFixture f) : IClassFixture<Assist
 public sealed class WarningTests(AssistanceFixture f) : IClassFixture<AssistanceFixture>
 {
     [Fact]
+    public async Task The_clearing_of_a_previous_warning_applied_at_the_same_time_as_the_next_warning_never_clears_the_next()
+    {
+        // Grading's events reach assistance on three queues consumed concurrently: the clearing of a household's
+        // previous warning (sequence 8) and the raising of its next one (sequence 10) may be applied at once. In either
+        // order the next warning must stay open; without serialising the two, the later commit kept the clearing's
+        // columns over the new warning (found by the 1,000,000-row fault test).
+        var region = RegionCode.Parse(AssistanceFixture.Village);
+        var households = Enumerable.Range(0, 80).Select(_ => Guid.NewGuid()).ToList();
+        var previous = households.ToDictionary(h => h, _ => Guid.NewGuid());
+        var next = households.ToDictionary(h => h, _ => Guid.NewGuid());
+        WarningInput Input(Guid household, Guid id) => new(id, household, region, WarningGrade.Two, [RiskType.Illness], [LabourAbility.Full], HouseholdCategory.Ordinary);
+        foreach (var h in households)
+        {
+            await f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u => u.StoreAsync(Input(h, previous[h]), default, 5));
+        }
+
+        await Task.WhenAll(households.SelectMany(h => new Task[]
+        {
+            Task.Run(() => f.Run<ClearWarning, bool>(u => u.HandleAsync(h, AssistanceFixture.Village, previous[h], 8))),
+            Task.Run(() => f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u => u.StoreAsync(Input(h, next[h]), default, 10))),
+        }));
+
+        foreach (var h in households)
+        {
+            Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM household_warnings WHERE household_id = @h AND warning_id = @w AND cleared_at IS NULL AND sequence = 10",
+                ("h", h), ("w", next[h])));
+        }
+    }
+
+    [Fact]
     public async Task A_regrade_replaces_the_warning_a_redelivery_changes_nothing_and_villages_cannot_plan()
     {
         var household = Guid.NewGuid();

@@ -289,6 +289,12 @@ public sealed class SuiteProcess : IAsyncDisposable
 
     private void DeleteState()
     {
+        // FANPIN_KEEP_SUITE_STATE=1 keeps the databases and logs of a run for a post-mortem (the path is printed).
+        if (Environment.GetEnvironmentVariable("FANPIN_KEEP_SUITE_STATE") == "1")
+        {
+            Console.WriteLine($"suite state kept in {State} (FANPIN_KEEP_SUITE_STATE=1)");
+            return;
+        }
         if (Directory.Exists(State))
         {
             try
