@@ -42,7 +42,9 @@ public class ProvinceFaultTest(ITestOutputHelper output)
         Log($"suite ready in {suite.StartTime.TotalSeconds:F1} s; {households:N0} households");
         // Live feeds: every feed's signals, grades and warning events flow while the services are killed (a back-fill
         // would hold them all until the end).
-        var ingest = new ProvinceIngest(suite, new ProvinceIngestOptions { Households = households, Log = Log, Timeout = TimeSpan.FromMinutes(15), Live = true });
+        // The 1,000,000-row size settles in about 14.5 minutes here after the last feed: more room for it.
+        var settle = TimeSpan.FromMinutes(households > 10_000 ? 40 : 15);
+        var ingest = new ProvinceIngest(suite, new ProvinceIngestOptions { Households = households, Log = Log, Timeout = settle, Live = true });
         var run = ingest.RunAsync();
 
         // The faults start once feeds flow and follow one another, each once the previous resource is back.
