@@ -281,6 +281,32 @@ public sealed class PlanAndTaskTests(AssistanceFixture f) : IClassFixture<Assist
 public sealed class WarningTests(AssistanceFixture f) : IClassFixture<AssistanceFixture>
 {
     [Fact]
+    public async Task A_clearing_that_overtakes_its_warnings_raising_stands_and_the_late_raising_changes_nothing()
+    {
+        // Grading: raise W0 (5), clear W0 (6), raise W (7), clear W (8). The queues deliver W's clearing first.
+        var household = Guid.NewGuid();
+        var region = RegionCode.Parse(AssistanceFixture.Village);
+        var (w0, w) = (Guid.NewGuid(), Guid.NewGuid());
+        WarningInput Input(Guid id) => new(id, household, region, WarningGrade.Two, [RiskType.Illness], [LabourAbility.Full], HouseholdCategory.Ordinary);
+        await f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u => u.StoreAsync(Input(w0), default, 5));
+
+        Assert.True(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, AssistanceFixture.Village, w, 8, default, WarningGrade.One)));
+        await f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u => u.StoreAsync(Input(w), default, 7));
+        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, AssistanceFixture.Village, w0, 6)));
+
+        Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM household_warnings WHERE household_id = @h AND warning_id = @w AND cleared_at IS NOT NULL AND sequence = 8 AND grade = 'One'",
+            ("h", household), ("w", w)));
+        // A household whose first event is a clearing: the cleared warning is stored, and its late raising changes nothing.
+        var first = Guid.NewGuid();
+        Assert.True(await f.Run<ClearWarning, bool>(u => u.HandleAsync(first, AssistanceFixture.Village, w, 4, default, WarningGrade.Three)));
+        await f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u => u.StoreAsync(Input(w) with { HouseholdId = first }, default, 3));
+        Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM household_warnings WHERE household_id = @h AND warning_id = @w AND cleared_at IS NOT NULL AND sequence = 4",
+            ("h", first), ("w", w)));
+        await Assert.ThrowsAsync<PreconditionFailedException>(() => f.Run<GetRecommendations, IReadOnlyList<Recommendation>>(u =>
+            u.HandleAsync(Township, new GetRecommendationsRequest(first))));
+    }
+
+    [Fact]
     public async Task The_clearing_of_a_previous_warning_applied_at_the_same_time_as_the_next_warning_never_clears_the_next()
     {
         // Grading's events reach assistance on three queues consumed concurrently: the clearing of a household's
@@ -355,9 +381,8 @@ public sealed class WarningTests(AssistanceFixture f) : IClassFixture<Assistance
         await f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u => u.StoreAsync(new WarningInput(current, moved, RegionCode.Parse("630102001001"), WarningGrade.One, [RiskType.Disaster], [LabourAbility.Full], HouseholdCategory.Ordinary), default, 3));
         Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM household_warnings WHERE household_id = @h AND region_code = '630102001001' AND sequence = 3", ("h", moved)));
 
-        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, Village, older, 8)));   // not the current warning
+        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, Village, older, 6)));   // another warning, older than what is stored
         Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, Village, current, 6))); // older than what is stored
-        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(Guid.NewGuid(), Village, current, 9))); // unknown household
         Assert.Contains(await f.Run<GetRecommendations, IReadOnlyList<Recommendation>>(u => u.HandleAsync(Township, new GetRecommendationsRequest(household))),
             r => r.Answers.Contains(RiskType.Schooling));
 

@@ -133,10 +133,11 @@ public sealed class WarningClearedConsumer(AssistanceDbContext db, ClearWarning 
             WarningConsumerLog.LogNotApplied(logger, nameof(WarningCleared), message.EventId, "the event names no household");
             return;
         }
-        var cleared = await useCase.HandleAsync(household, message.RegionCode, message.WarningId, message.Sequence, cancellationToken).ConfigureAwait(false);
+        var cleared = await useCase.HandleAsync(household, message.RegionCode, message.WarningId, message.Sequence, cancellationToken, (DomainGrade)(int)message.PreviousGrade)
+            .ConfigureAwait(false);
         if (!cleared)
         {
-            WarningConsumerLog.LogNotApplied(logger, nameof(WarningCleared), message.EventId, $"warning {message.WarningId} is not the household's current warning, or is already cleared");
+            WarningConsumerLog.LogNotApplied(logger, nameof(WarningCleared), message.EventId, $"warning {message.WarningId} is older than the household's stored event, or is already cleared");
         }
     }
 }

@@ -329,11 +329,8 @@ public sealed class LatencyBenchmark : IBenchmark
         async Task<List<(string Key, Guid EventId, DateTime A, DateTime? B)>> QueryAsync(string database, string sql)
         {
             var rows = new List<(string, Guid, DateTime, DateTime?)>();
-            if (!suite.ConnectionStrings.TryGetValue(database, out var cs))
-            {
-                return rows;
-            }
-            await using var connection = new Npgsql.NpgsqlConnection(cs);
+            // The AppHost names its PostgreSQL server (ConnectionStrings__postgres), not each database.
+            await using var connection = new Npgsql.NpgsqlConnection(new SuiteDatabases(suite).ConnectionString(database));
             await connection.OpenAsync();
             await using var command = new Npgsql.NpgsqlCommand(sql, connection);
             await using var reader = await command.ExecuteReaderAsync();
@@ -400,7 +397,7 @@ public sealed class LatencyBenchmark : IBenchmark
             result.Add(("  → on the exchange", published));
             result.Add(("  → subscriber", received));
         }
-        catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or InvalidCastException)
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or InvalidCastException or KeyNotFoundException)
         {
             Console.WriteLine($"  (stage timestamps unavailable: {ex.Message})");
         }

@@ -201,21 +201,43 @@ public sealed class GetPlan(AssistanceDbContext db, AssistanceClock clock)
 /// <summary>
 /// Grading cleared a warning (WarningCleared, 解除预警: the risk is eliminated, the household stays under watch).
 /// The stored warning is marked cleared, so no new measures are recommended or confirmed until a new warning;
-/// the plan and its tasks stay as they are (open tasks are still carried out or cancelled by the county). Only
-/// the warning stored is cleared: a clearing of an older warning, or older than the stored event, changes nothing.
+/// the plan and its tasks stay as they are (open tasks are still carried out or cancelled by the county).
+/// Grading's sequence orders the events, whichever queue brings them first: a clearing older than the stored event
+/// changes nothing; a clearing newer than it wins even when it names a warning not stored yet (its raising is still
+/// on its way on the other queue, and will then be older than the clearing and change nothing). Without sequences
+/// (a warning recorded by hand) only the stored warning can be cleared.
 /// </summary>
 public sealed class ClearWarning(AssistanceDbContext db, AssistanceClock clock)
 {
-    /// <summary>Runs the use case; true when the stored warning was cleared by this call.</summary>
-    public async Task<bool> HandleAsync(Guid householdId, string regionCode, Guid warningId, long sequence, CancellationToken ct = default)
+    /// <summary>Runs the use case; true when the household's warning is cleared by this call.</summary>
+    /// <param name="grade">The cleared warning's grade, kept when the warning was not stored before.</param>
+    public async Task<bool> HandleAsync(Guid householdId, string regionCode, Guid warningId, long sequence, CancellationToken ct = default,
+        WarningGrade grade = WarningGrade.Three)
     {
         await using var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false) : null;
         await PlanStore.LockHouseholdWarningAsync(db, householdId, ct).ConfigureAwait(false);
         var stored = await db.Warnings.FirstOrDefaultAsync(w => w.HouseholdId == householdId, ct).ConfigureAwait(false);
-        if (stored is null || stored.WarningId != warningId || stored.ClearedAt is not null
-            || stored.Sequence is { } known && sequence < known && RecordWarning.SameProvince(stored.RegionCode, regionCode))
+        var comparable = stored?.Sequence is not null && RecordWarning.SameProvince(stored.RegionCode, regionCode);
+        if (stored is not null && (comparable && sequence < stored.Sequence!.Value
+            || stored.WarningId == warningId && stored.ClearedAt is not null
+            || stored.WarningId != warningId && stored.Sequence is null))
         {
             return false;
+        }
+        if (stored is null)
+        {
+            stored = new HouseholdWarning { HouseholdId = householdId, RegionCode = regionCode, Grade = grade, Category = FanPin.Policies.HouseholdCategory.Ordinary };
+            db.Warnings.Add(stored);
+        }
+        if (stored.WarningId != warningId)
+        {
+            // The raising of this warning has not arrived yet: the clearing stands for it.
+            stored.WarningId = warningId;
+            stored.RegionCode = regionCode;
+            stored.Grade = grade;
+            stored.RiskTypes = [];
+            stored.MemberLabour = [];
+            stored.ReceivedAt = clock.Now;
         }
         stored.ClearedAt = clock.Now;
         stored.Sequence = sequence;
