@@ -290,15 +290,15 @@ public sealed class WarningTests(AssistanceFixture f) : IClassFixture<Assistance
         WarningInput Input(Guid id) => new(id, household, region, WarningGrade.Two, [RiskType.Illness], [LabourAbility.Full], HouseholdCategory.Ordinary);
         await f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u => u.StoreAsync(Input(w0), default, 5));
 
-        Assert.True(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, AssistanceFixture.Village, w, 8, default, WarningGrade.One)));
+        Assert.True(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, AssistanceFixture.Village, w, 8, WarningGrade.One)));
         await f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u => u.StoreAsync(Input(w), default, 7));
-        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, AssistanceFixture.Village, w0, 6)));
+        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, AssistanceFixture.Village, w0, 6, WarningGrade.Two)));
 
         Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM household_warnings WHERE household_id = @h AND warning_id = @w AND cleared_at IS NOT NULL AND sequence = 8 AND grade = 'One'",
             ("h", household), ("w", w)));
         // A household whose first event is a clearing: the cleared warning is stored, and its late raising changes nothing.
         var first = Guid.NewGuid();
-        Assert.True(await f.Run<ClearWarning, bool>(u => u.HandleAsync(first, AssistanceFixture.Village, w, 4, default, WarningGrade.Three)));
+        Assert.True(await f.Run<ClearWarning, bool>(u => u.HandleAsync(first, AssistanceFixture.Village, w, 4, WarningGrade.Three)));
         await f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u => u.StoreAsync(Input(w) with { HouseholdId = first }, default, 3));
         Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM household_warnings WHERE household_id = @h AND warning_id = @w AND cleared_at IS NOT NULL AND sequence = 4",
             ("h", first), ("w", w)));
@@ -325,7 +325,7 @@ public sealed class WarningTests(AssistanceFixture f) : IClassFixture<Assistance
 
         await Task.WhenAll(households.SelectMany(h => new Task[]
         {
-            Task.Run(() => f.Run<ClearWarning, bool>(u => u.HandleAsync(h, AssistanceFixture.Village, previous[h], 8))),
+            Task.Run(() => f.Run<ClearWarning, bool>(u => u.HandleAsync(h, AssistanceFixture.Village, previous[h], 8, WarningGrade.Two))),
             Task.Run(() => f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u => u.StoreAsync(Input(h, next[h]), default, 10))),
         }));
 
@@ -381,13 +381,13 @@ public sealed class WarningTests(AssistanceFixture f) : IClassFixture<Assistance
         await f.Run<RecordWarning, IReadOnlyList<Recommendation>>(u => u.StoreAsync(new WarningInput(current, moved, RegionCode.Parse("630102001001"), WarningGrade.One, [RiskType.Disaster], [LabourAbility.Full], HouseholdCategory.Ordinary), default, 3));
         Assert.Equal(1, await f.CountAsync("SELECT count(*) FROM household_warnings WHERE household_id = @h AND region_code = '630102001001' AND sequence = 3", ("h", moved)));
 
-        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, Village, older, 6)));   // another warning, older than what is stored
-        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, Village, current, 6))); // older than what is stored
+        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, Village, older, 6, WarningGrade.Two)));   // another warning, older than what is stored
+        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, Village, current, 6, WarningGrade.Two))); // older than what is stored
         Assert.Contains(await f.Run<GetRecommendations, IReadOnlyList<Recommendation>>(u => u.HandleAsync(Township, new GetRecommendationsRequest(household))),
             r => r.Answers.Contains(RiskType.Schooling));
 
-        Assert.True(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, Village, current, 8)));
-        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, Village, current, 8))); // already cleared
+        Assert.True(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, Village, current, 8, WarningGrade.Two)));
+        Assert.False(await f.Run<ClearWarning, bool>(u => u.HandleAsync(household, Village, current, 8, WarningGrade.Two))); // already cleared
         var before = await f.SnapshotAsync();
         var refused = await Assert.ThrowsAsync<PreconditionFailedException>(() => f.Run<GetRecommendations, IReadOnlyList<Recommendation>>(u => u.HandleAsync(Township, new GetRecommendationsRequest(household))));
         Assert.Equal("WarningCleared", refused.CurrentState);

@@ -133,7 +133,7 @@ public sealed class WarningClearedConsumer(AssistanceDbContext db, ClearWarning 
             WarningConsumerLog.LogNotApplied(logger, nameof(WarningCleared), message.EventId, "the event names no household");
             return;
         }
-        var cleared = await useCase.HandleAsync(household, message.RegionCode, message.WarningId, message.Sequence, cancellationToken, (DomainGrade)(int)message.PreviousGrade)
+        var cleared = await useCase.HandleAsync(household, message.RegionCode, message.WarningId, message.Sequence, (DomainGrade)(int)message.PreviousGrade, cancellationToken)
             .ConfigureAwait(false);
         if (!cleared)
         {

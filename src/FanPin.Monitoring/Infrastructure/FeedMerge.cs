@@ -249,18 +249,12 @@ internal sealed class FeedMerge(MonitoringDbContext db, NpgsqlConnection connect
             INSERT INTO feed_rows (feed_key, row_number, outcome, reason, household_id)
             SELECT @feed, row_number, outcome, reason, household_id FROM feed_outcomes ORDER BY row_number
             """, ct, P()).ConfigureAwait(false);
-        // A back-fill feed holds the households it touches (see EvaluationQueueEntry.HeldUntil); a live feed leaves a hold as it is.
-        var queued = await Sql.ExecuteAsync(db, connection, heldUntil is null
-            ? """
-              INSERT INTO evaluation_queue (household_id, enqueued_at)
-              SELECT household_id, @now FROM feed_outcomes WHERE outcome = 1 GROUP BY household_id ORDER BY household_id
-              ON CONFLICT (household_id) DO UPDATE SET enqueued_at = excluded.enqueued_at
-              """
-            : """
-              INSERT INTO evaluation_queue (household_id, enqueued_at, held_until)
-              SELECT household_id, @now, @heldUntil FROM feed_outcomes WHERE outcome = 1 GROUP BY household_id ORDER BY household_id
-              ON CONFLICT (household_id) DO UPDATE SET enqueued_at = excluded.enqueued_at, held_until = excluded.held_until
-              """, ct, [.. P(), new NpgsqlParameter("heldUntil", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)heldUntil ?? DBNull.Value }])
+        // A back-fill feed holds the households it touches (see EvaluationQueueEntry.HeldUntil); a live feed (null) leaves a hold as it is.
+        var queued = await Sql.ExecuteAsync(db, connection, """
+            INSERT INTO evaluation_queue (household_id, enqueued_at, held_until)
+            SELECT household_id, @now, @heldUntil FROM feed_outcomes WHERE outcome = 1 GROUP BY household_id ORDER BY household_id
+            ON CONFLICT (household_id) DO UPDATE SET enqueued_at = excluded.enqueued_at, held_until = coalesce(excluded.held_until, evaluation_queue.held_until)
+            """, ct, [.. P(), new NpgsqlParameter("heldUntil", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)heldUntil ?? DBNull.Value }])
             .ConfigureAwait(false);
         step?.Report(5);
 

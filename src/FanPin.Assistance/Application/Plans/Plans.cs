@@ -42,14 +42,7 @@ public sealed class RecordWarning(AssistanceDbContext db, AssistanceClock clock)
             .Require(warning.MemberLabour.Count > 0 && warning.MemberLabour.All(Enum.IsDefined), "member_labour_abilities", "name the labour ability of every member")
             .Require(Enum.IsDefined(warning.Category), "category", "is required")
             .ThrowIfInvalid();
-        await using var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false) : null;
-        await PlanStore.LockHouseholdWarningAsync(db, warning.HouseholdId, ct).ConfigureAwait(false);
-        var recommendations = await StoreLockedAsync(warning, sequence, ct).ConfigureAwait(false);
-        if (own is not null)
-        {
-            await own.CommitAsync(ct).ConfigureAwait(false);
-        }
-        return recommendations;
+        return await PlanStore.WithHouseholdWarningLockedAsync(db, warning.HouseholdId, () => StoreLockedAsync(warning, sequence, ct), ct).ConfigureAwait(false);
     }
 
     private async Task<IReadOnlyList<Recommendation>> StoreLockedAsync(WarningInput warning, long? sequence, CancellationToken ct)
@@ -211,11 +204,11 @@ public sealed class ClearWarning(AssistanceDbContext db, AssistanceClock clock)
 {
     /// <summary>Runs the use case; true when the household's warning is cleared by this call.</summary>
     /// <param name="grade">The cleared warning's grade, kept when the warning was not stored before.</param>
-    public async Task<bool> HandleAsync(Guid householdId, string regionCode, Guid warningId, long sequence, CancellationToken ct = default,
-        WarningGrade grade = WarningGrade.Three)
+    public Task<bool> HandleAsync(Guid householdId, string regionCode, Guid warningId, long sequence, WarningGrade grade, CancellationToken ct = default) =>
+        PlanStore.WithHouseholdWarningLockedAsync(db, householdId, () => ClearLockedAsync(householdId, regionCode, warningId, sequence, grade, ct), ct);
+
+    private async Task<bool> ClearLockedAsync(Guid householdId, string regionCode, Guid warningId, long sequence, WarningGrade grade, CancellationToken ct)
     {
-        await using var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false) : null;
-        await PlanStore.LockHouseholdWarningAsync(db, householdId, ct).ConfigureAwait(false);
         var stored = await db.Warnings.FirstOrDefaultAsync(w => w.HouseholdId == householdId, ct).ConfigureAwait(false);
         var comparable = stored?.Sequence is not null && RecordWarning.SameProvince(stored.RegionCode, regionCode);
         if (stored is not null && (comparable && sequence < stored.Sequence!.Value
@@ -242,10 +235,6 @@ public sealed class ClearWarning(AssistanceDbContext db, AssistanceClock clock)
         stored.ClearedAt = clock.Now;
         stored.Sequence = sequence;
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        if (own is not null)
-        {
-            await own.CommitAsync(ct).ConfigureAwait(false);
-        }
         return true;
     }
 }
@@ -259,11 +248,21 @@ internal static class PlanStore
     /// household's previous warning and the raising of its next one can be applied at the same time: without this,
     /// both read the same row, each checks the sequence against it, and the later commit keeps its columns over the
     /// other's (measured: a new warning stored as cleared in the 1,000,000-row fault test). A transaction-scoped
-    /// advisory lock, because the row may not exist yet.
+    /// advisory lock, because the row may not exist yet. Runs <paramref name="write"/> inside the caller's transaction
+    /// (a consumer's, with its inbox row) or, without one, inside its own.
     /// </summary>
-    public static async Task LockHouseholdWarningAsync(AssistanceDbContext db, Guid householdId, CancellationToken ct) =>
+    public static async Task<T> WithHouseholdWarningLockedAsync<T>(AssistanceDbContext db, Guid householdId, Func<Task<T>> write, CancellationToken ct)
+    {
+        await using var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false) : null;
         await db.Database.ExecuteSqlInterpolatedAsync(
             $"SELECT pg_advisory_xact_lock(hashtextextended({"household_warnings:" + householdId.ToString("N")}, 0))", ct).ConfigureAwait(false);
+        var result = await write().ConfigureAwait(false);
+        if (own is not null)
+        {
+            await own.CommitAsync(ct).ConfigureAwait(false);
+        }
+        return result;
+    }
 
     /// <summary>FAILED_PRECONDITION when the household's warning was cleared.</summary>
     public static void DemandNotCleared(HouseholdWarning warning)

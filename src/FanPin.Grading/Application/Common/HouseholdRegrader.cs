@@ -5,34 +5,15 @@ using Microsoft.EntityFrameworkCore;
 namespace FanPin.Grading.Application.Common;
 
 /// <summary>
-/// One household's re-grade inside a use case's transaction: lock its facts row (every write about a household
-/// takes this lock first, so grading, lifecycle commands and the bulk re-grade never interleave on it), grade it
+/// Re-grades of one household or a batch inside a use case's transaction: lock the facts rows (every write about a household
+/// takes this lock first, so grading, lifecycle commands and the bulk re-grade never interleave on it), grade them
 /// under the policy in force today, and stage the warning and history changes on the context.
 /// </summary>
 public sealed class HouseholdRegrader(GradingDbContext db, PolicyCatalog policies, GradingClock clock)
 {
     /// <summary>Locks and returns the household's facts row, creating an empty one first when absent.</summary>
-    public async Task<HouseholdFacts> LockOrCreateAsync(Guid householdId, RegionCode region, CancellationToken ct)
-    {
-        var province = region.Value[..2];
-        var now = clock.Now;
-        await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO household_facts (household_id, region_code, province, category, status, updated_at)
-            VALUES ({householdId}, {region.Value}, {province}, {(short)FanPin.Policies.HouseholdCategory.Ordinary}, {(short)MonitoringStatus.NotMonitored}, {now})
-            ON CONFLICT (household_id) DO NOTHING
-            """, ct).ConfigureAwait(false);
-        return await LockAsync(householdId, ct).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"household_facts row {householdId} vanished inside its transaction");
-    }
-
-    /// <summary>Locks and returns the household's facts row; null when grading has never heard of the household.</summary>
-    public async Task<HouseholdFacts?> LockAsync(Guid householdId, CancellationToken ct)
-    {
-        var rows = await db.HouseholdFacts
-            .FromSqlInterpolated($"SELECT * FROM household_facts WHERE household_id = {householdId} FOR UPDATE")
-            .ToListAsync(ct).ConfigureAwait(false);
-        return rows.SingleOrDefault();
-    }
+    public async Task<HouseholdFacts> LockOrCreateAsync(Guid householdId, RegionCode region, CancellationToken ct) =>
+        (await LockOrCreateAsync([(householdId, region)], ct).ConfigureAwait(false))[householdId];
 
     /// <summary>
     /// Locks and returns the facts rows of many households, creating empty ones first where absent. Rows are

@@ -48,24 +48,7 @@ public sealed class ApplyRiskSignals(GradingDbContext db, HouseholdRegrader regr
     public async Task<ApplyFactsResult> ApplyAsync(RiskSignalsReceived input, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var region = Validate(input);
-        var facts = await regrader.LockOrCreateAsync(input.HouseholdId, region, ct).ConfigureAwait(false);
-        if (facts.IsStaleSignals(input.OccurredAt))
-        {
-            return new ApplyFactsResult(false, facts.Grade, facts.Grade, facts.OpenWarningId, facts.GradeRuleId);
-        }
-        var measurements = SignalMeasurements.Read(input.Signals);
-        var json = JsonSerializer.Serialize(input.Signals, ReasonJson.Options);
-        facts.ApplySignals(measurements, json, input.PolicyVersion, input.OccurredAt.ToUniversalTime());
-        facts.UpdatedAt = input.OccurredAt.ToUniversalTime();
-        var outcome = await regrader.RegradeAsync(facts, GradeCause.RiskSignals, ct).ConfigureAwait(false);
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        if (outcome.Changed)
-        {
-            var change = GradeProjectionChange.Of(facts);
-            db.AfterCommit(token => projector.ProjectAsync([change], token));
-        }
-        return new ApplyFactsResult(true, outcome.From, outcome.To, facts.OpenWarningId, facts.GradeRuleId);
+        return (await ApplyNewestAsync([input], ct).ConfigureAwait(false))[0];
     }
 
     /// <summary>A batch of evaluations (<see cref="ApplyBatchAsync"/>) in a transaction of its own.</summary>
@@ -88,6 +71,12 @@ public sealed class ApplyRiskSignals(GradingDbContext db, HouseholdRegrader regr
     public async Task<int> ApplyBatchAsync(IReadOnlyList<RiskSignalsReceived> inputs, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        return (await ApplyNewestAsync(inputs, ct).ConfigureAwait(false)).Count(r => r.Applied);
+    }
+
+    /// <summary>The one path of both: the newest input per household applied, one result per household in id order.</summary>
+    private async Task<IReadOnlyList<ApplyFactsResult>> ApplyNewestAsync(IReadOnlyList<RiskSignalsReceived> inputs, CancellationToken ct)
+    {
         var regions = inputs.Select(Validate).ToList();
         var newest = inputs.Zip(regions)
             .GroupBy(p => p.First.HouseholdId)
@@ -108,14 +97,18 @@ public sealed class ApplyRiskSignals(GradingDbContext db, HouseholdRegrader regr
             facts.UpdatedAt = input.OccurredAt.ToUniversalTime();
             applied.Add(facts);
         }
-        var outcomes = await regrader.RegradeAsync(applied, GradeCause.RiskSignals, ct).ConfigureAwait(false);
+        var outcomes = (await regrader.RegradeAsync(applied, GradeCause.RiskSignals, ct).ConfigureAwait(false))
+            .Select((outcome, i) => (Facts: applied[i], Outcome: outcome)).ToDictionary(p => p.Facts.HouseholdId, p => p.Outcome);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        var changes = applied.Zip(outcomes).Where(p => p.Second.Changed).Select(p => GradeProjectionChange.Of(p.First)).ToList();
+        var changes = applied.Where(f => outcomes[f.HouseholdId].Changed).Select(GradeProjectionChange.Of).ToList();
         if (changes.Count > 0)
         {
             db.AfterCommit(token => projector.ProjectAsync(changes, token));
         }
-        return applied.Count;
+        return newest.Select(p => locked[p.First.HouseholdId] is var facts && outcomes.TryGetValue(facts.HouseholdId, out var outcome)
+                ? new ApplyFactsResult(true, outcome.From, outcome.To, facts.OpenWarningId, facts.GradeRuleId)
+                : new ApplyFactsResult(false, facts.Grade, facts.Grade, facts.OpenWarningId, facts.GradeRuleId))
+            .ToList();
     }
 
     private static RegionCode Validate(RiskSignalsReceived input)
