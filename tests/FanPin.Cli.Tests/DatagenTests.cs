@@ -209,6 +209,28 @@ public sealed class SettingsTests
     }
 
     [Fact]
+    public async Task A_live_flag_given_a_value_is_refused_with_its_reason_before_anything_is_sent()
+    {
+        var output = Path.Combine(Path.GetTempPath(), "fanpin-datagen-live-" + Guid.NewGuid().ToString("N"));
+        var error = Console.Error;
+        using var captured = new StringWriter();
+        Console.SetError(captured);
+        try
+        {
+            // DIR after --live is read as its value: refused, not taken for a live import of no folder.
+            Assert.Equal(2, await CliApp.RunAsync(["feeds", "import", "--monitoring", "http://127.0.0.1:1", "--token", "t", "--live", output]));
+            Assert.Equal(2, await CliApp.RunAsync(["datagen", "--seed", "1", "--households", "10", "--output", output, "--live", "yes"]));
+        }
+        finally
+        {
+            Console.SetError(error);
+        }
+        Assert.Contains($"--live takes no value (got '{output}'; put DIR before the options)", captured.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--live takes no value (got 'yes'", captured.ToString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
     public void Defaults_are_province_62_twelve_months_ending_last_month()
     {
         var s = DatagenCommand.ParseSettings(new Arguments("--seed 9 --households 5 --counties 620102,621121".Split(' ')), Now);
