@@ -104,6 +104,39 @@ public class FeedImportTests(MonitoringDatabase infrastructure) : IClassFixture<
         Assert.Contains(FeedAnomalyKinds.HighErrorRate, Assert.Single(anomalies), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Feeds from <see cref="FanPin.Monitoring.Infrastructure.FeedMerge.AnalyzeFromRows"/> rows have their temporary
+    /// tables analysed, smaller ones do not: both ways must give the same outcomes, also on a re-import.
+    /// </summary>
+    [Fact]
+    public async Task A_feed_large_enough_to_be_analysed_gives_the_same_outcomes_as_a_small_one()
+    {
+        var s = await ArrangeAsync();
+        await using var harness = s.Harness;
+        var filler = (int)FanPin.Monitoring.Infrastructure.FeedMerge.AnalyzeFromRows;
+        List<FeedRow> Rows(int extra) =>
+        [
+            .. BadAndGoodRows(s),
+            .. Enumerable.Range(0, extra).Select(i => new FeedRow(11 + i, s.B.Value, "medical_self_paid", "2026-08", 10, null, $"small-{i}")),
+        ];
+        var request = new ImportFeedRequest("mi-large", Departments.MedicalInsurance, "2026-11");
+
+        var result = await harness.ImportAsync(s.Department, request, Rows(filler));
+
+        Assert.Equal(11 + filler, result.RowsReceived);
+        Assert.Equal((4 + filler, 0, 1, 4, 1, 1), (result.Applied, result.Unchanged, result.Duplicates, result.Invalid, result.Unmatched, result.OutsideScope));
+        Assert.Equal([2, 3, 4, 5, 6, 8, 10], result.Rejections.Select(r => r.RowNumber).ToArray());
+
+        harness.Time.Advance(TimeSpan.FromSeconds(1)); // new record ids are time-ordered: a later import is a later millisecond
+        var again = await harness.ImportAsync(s.Department, request, Rows(filler + 1));
+
+        Assert.False(again.FirstImport);
+        Assert.Equal(10 + filler, again.AlreadyImported);
+        Assert.Equal((1, 0, 1), (again.Applied, again.Unchanged, again.HouseholdsQueued));
+        Assert.Equal([10], again.Rejections.Select(r => r.RowNumber).ToArray());
+        Assert.Equal(2 + filler + 1, await harness.ScalarAsync<long>("SELECT count(*) FROM records WHERE category = 20 AND household_id = @h", ("h", s.Household)));
+    }
+
     [Fact]
     public async Task Re_importing_a_feed_changes_nothing_and_announces_nothing()
     {
