@@ -93,7 +93,7 @@ public sealed partial class ImportHouseholds(RegistryDbContext db, IdNumberProte
 
     private static async Task<ImportHouseholdsResult?> ClaimAsync(NpgsqlConnection connection, string batchId, string subject, CancellationToken ct)
     {
-        await using var claim = new NpgsqlCommand("""
+        await using var claim = BulkCommand("""
             INSERT INTO import_batches (batch_id, requested_by, completed_at, row_count, accepted, rejected, result)
             VALUES (@id, @by, now(), 0, 0, 0, '{}') ON CONFLICT (batch_id) DO NOTHING
             """, connection);
@@ -103,7 +103,7 @@ public sealed partial class ImportHouseholds(RegistryDbContext db, IdNumberProte
         {
             return null;
         }
-        await using var read = new NpgsqlCommand("SELECT result::text FROM import_batches WHERE batch_id = @id", connection);
+        await using var read = BulkCommand("SELECT result::text FROM import_batches WHERE batch_id = @id", connection);
         read.Parameters.AddWithValue("id", batchId);
         var stored = JsonSerializer.Deserialize<ImportHouseholdsResult>((string)(await read.ExecuteScalarAsync(ct).ConfigureAwait(false))!, Json)!;
         return stored with { Replayed = true };
@@ -112,7 +112,7 @@ public sealed partial class ImportHouseholds(RegistryDbContext db, IdNumberProte
     private static async Task<HashSet<string>> LoadVillagesAsync(NpgsqlConnection connection, RegionPrefix scope, CancellationToken ct)
     {
         var villages = new HashSet<string>(StringComparer.Ordinal);
-        await using var command = new NpgsqlCommand("SELECT code FROM regions WHERE code LIKE @prefix AND level = 5", connection);
+        await using var command = BulkCommand("SELECT code FROM regions WHERE code LIKE @prefix AND level = 5", connection);
         command.Parameters.AddWithValue("prefix", scope.Value + "%");
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
@@ -217,7 +217,7 @@ public sealed partial class ImportHouseholds(RegistryDbContext db, IdNumberProte
     {
         await ExecuteAsync(connection, "CREATE INDEX ON import_stage (id_number_hash); ANALYZE import_stage", ct).ConfigureAwait(false);
         var errors = new List<RowError>();
-        await using var command = new NpgsqlCommand("""
+        await using var command = BulkCommand("""
             SELECT row_number, member_index, 'is the same ID number as row ' || first_row || ' of this batch'
             FROM (SELECT row_number, member_index,
                          first_value(row_number) OVER w AS first_row, row_number() OVER w AS n
@@ -237,7 +237,7 @@ public sealed partial class ImportHouseholds(RegistryDbContext db, IdNumberProte
 
     private async Task<int> MergeAsync(NpgsqlConnection connection, string batchId, DateTimeOffset now, int[] rejectedRows, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand($"""
+        await using var command = BulkCommand($"""
             DELETE FROM import_stage WHERE row_number = ANY(@rejected);
             INSERT INTO households (id, region_code, category, minimum_living_guarantee, extreme_poverty_support, status, risk_type_mask,
                                     member_count, head_name, created_at, updated_at, import_batch_id)
@@ -258,14 +258,14 @@ public sealed partial class ImportHouseholds(RegistryDbContext db, IdNumberProte
         command.Parameters.AddWithValue("today", clock.Today);
         command.Parameters.AddWithValue("batch_id", batchId);
         await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        await using var count = new NpgsqlCommand("SELECT count(*) FROM households WHERE import_batch_id = @batch_id", connection);
+        await using var count = BulkCommand("SELECT count(*) FROM households WHERE import_batch_id = @batch_id", connection);
         count.Parameters.AddWithValue("batch_id", batchId);
         return (int)(long)(await count.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
     }
 
     private static async Task CompleteAsync(NpgsqlConnection connection, ImportHouseholdsResult result, DateTimeOffset now, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand("""
+        await using var command = BulkCommand("""
             UPDATE import_batches SET completed_at = @now, row_count = @received, accepted = @accepted, rejected = @rejected, result = @result::jsonb
             WHERE batch_id = @id
             """, connection);
@@ -278,9 +278,15 @@ public sealed partial class ImportHouseholds(RegistryDbContext db, IdNumberProte
         await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A statement of the import, without the default 30 s command timeout: merging 200,000 households on a busy
+    /// server can take longer (seen at load 64), and the call's own deadline or cancellation bounds it already.
+    /// </summary>
+    private static NpgsqlCommand BulkCommand(string sql, NpgsqlConnection connection) => new(sql, connection) { CommandTimeout = 0 };
+
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand(sql, connection);
+        await using var command = BulkCommand(sql, connection);
         await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 }
