@@ -29,9 +29,10 @@ public static class RegistryServices
     public static TBuilder AddRegistry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddRegistry(builder.Configuration, builder.Environment.IsDevelopment());
-        // Events leave through the outbox (relay → RabbitMQ); monitoring's signals come in through idempotent consumers.
+        // Events leave through the outbox (relay → RabbitMQ); monitoring's signals come in through idempotent consumers,
+        // in batches (a feed wave announces thousands of households at once).
         builder.AddFanPinMessaging<RegistryDbContext>(ServiceName, m => m
-            .AddConsumer<RiskSignalsDetectedConsumer>()
+            .AddBatchConsumer<RiskSignalsDetectedConsumer>()
             .AddConsumer<RiskEliminationProposedConsumer>());
         builder.Services.AddHealthChecks()
             .AddPostgres(builder.Configuration.GetConnectionString(DatabaseName)!)

@@ -26,6 +26,9 @@ public sealed class RegistryFixture : IsolatedInfrastructure, IAsyncLifetime
     /// <summary>The HMAC key of ID numbers (to check the hashes events carry).</summary>
     public byte[] IdHashKey { get; } = RandomNumberGenerator.GetBytes(32);
 
+    /// <summary>The configuration the registry's services were built from (database, keys, policies), for a second host on the same database.</summary>
+    public IConfiguration Configuration { get; private set; } = new ConfigurationBuilder().Build();
+
     /// <summary>The registry's services.</summary>
     public IServiceProvider Services => _services ?? throw new InvalidOperationException("not initialized");
 
@@ -45,7 +48,7 @@ public sealed class RegistryFixture : IsolatedInfrastructure, IAsyncLifetime
     public new async Task InitializeAsync()
     {
         await base.InitializeAsync().ConfigureAwait(false);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var configuration = Configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             [$"ConnectionStrings:{RegistryServices.DatabaseName}"] = PostgresConnectionString,
             ["Registry:IdNumbers:EncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),

@@ -52,6 +52,23 @@ public static class MessagingHostingExtensions
         return builder;
     }
 
+    /// <summary>
+    /// FanPin's consumer retry policy: transient failures only (<see cref="TransientExceptions.IsTransient"/>), in
+    /// memory at <see cref="MessagingOptions.RetryIntervals"/>, then the error queue (no delayed-exchange plugin
+    /// needed; see docs/messaging.md). A batch consumer's batch is retried whole. Public so that a test bus retries as
+    /// the services' buses do.
+    /// </summary>
+    public static void UseFanPinRetry(this IBusFactoryConfigurator configurator, MessagingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(configurator);
+        ArgumentNullException.ThrowIfNull(options);
+        configurator.UseMessageRetry(r =>
+        {
+            r.Intervals([.. options.RetryIntervals]);
+            r.Handle<Exception>(TransientExceptions.IsTransient);
+        });
+    }
+
     /// <summary>The same, with the broker URI given.</summary>
     public static IServiceCollection AddFanPinMessaging<TDbContext>(this IServiceCollection services, string serviceName, string brokerUri,
         Action<FanPinMessagingBuilder>? configure = null)
@@ -108,12 +125,7 @@ public static class MessagingHostingExtensions
                 }
                 // The base record is not a message of its own: no exchange for it, no polymorphic fan-out.
                 cfg.Publish<IntegrationEvent>(p => p.Exclude = true);
-                // Transient failures only, in memory, then the error queue (no delayed-exchange plugin needed; see docs/messaging.md).
-                cfg.UseMessageRetry(r =>
-                {
-                    r.Intervals([.. options.RetryIntervals]);
-                    r.Handle<Exception>(TransientExceptions.IsTransient);
-                });
+                cfg.UseFanPinRetry(options);
                 cfg.ConfigureEndpoints(context);
             });
         });

@@ -7,29 +7,44 @@ using MassTransit;
 namespace FanPin.Registry.Messaging;
 
 /// <summary>
-/// Monitoring's <see cref="RiskSignalsDetected"/> → <see cref="HandleRiskSignalsDetected"/>: a household not monitored
-/// gets an identification case with source "SystemSignal". Runs once per event (the inbox row and the case commit
-/// together; the event id is also the case's source reference). Business outcomes never throw: an event that does
-/// not apply (household monitored, unknown, merged) is acknowledged and logged.
+/// Monitoring's <see cref="RiskSignalsDetected"/> → <see cref="HandleRiskSignalsDetected.HandleBatchAsync"/>, in
+/// batches: a household not monitored gets an identification case with source "SystemSignal". A feed wave announces
+/// thousands of households; one set-based transaction per batch (one inbox statement, a handful of queries, one
+/// save and commit) instead of one per event is what lets the registry keep up with it. Once per event (the inbox
+/// rows and the cases commit together; the event id is also the case's source reference). Business outcomes never
+/// throw: an event that does not apply (household monitored, unknown, merged) is acknowledged and logged. A failed
+/// save (a household changed meanwhile, a deadlock) rolls the whole batch back and MassTransit retries it; the retry
+/// finds the household a candidate.
 /// </summary>
 public sealed partial class RiskSignalsDetectedConsumer(RegistryDbContext db, HandleRiskSignalsDetected useCase, ILogger<RiskSignalsDetectedConsumer> logger)
-    : IdempotentConsumer<RiskSignalsDetected, RegistryDbContext>(db)
+    : IdempotentBatchConsumer<RiskSignalsDetected, RegistryDbContext>(db)
 {
     /// <inheritdoc />
     protected override string ConsumerName => "registry.RiskSignalsDetected";
 
     /// <inheritdoc />
-    protected override async Task HandleAsync(RiskSignalsDetected message, ConsumeContext<RiskSignalsDetected> context, CancellationToken cancellationToken)
+    protected override async Task HandleBatchAsync(IReadOnlyList<RiskSignalsDetected> messages, ConsumeContext<Batch<RiskSignalsDetected>> context,
+        CancellationToken cancellationToken)
     {
-        if (message.HouseholdId is not { } household)
+        var applicable = new List<RiskSignalsDetectedMessage>(messages.Count);
+        foreach (var message in messages)
         {
-            LogNotApplicable(logger, message.EventId, "RiskSignalsDetected", "the event names no household");
+            if (message.HouseholdId is not { } household)
+            {
+                LogNotApplicable(logger, message.EventId, "RiskSignalsDetected", "the event names no household");
+                continue;
+            }
+            applicable.Add(new RiskSignalsDetectedMessage(message.EventId, household, message.OccurredAt, message.Signals.Select(s => s.Code).ToList(), null));
+        }
+        if (applicable.Count == 0)
+        {
             return;
         }
-        var signals = message.Signals.Select(s => s.Code).ToList();
-        var result = await useCase.HandleAsync(new RiskSignalsDetectedMessage(message.EventId, household, message.OccurredAt, signals, null), cancellationToken)
-            .ConfigureAwait(false);
-        LogOutcome(logger, message.EventId, "RiskSignalsDetected", result.Outcome, result.CaseId, result.Reason);
+        var results = await useCase.HandleBatchAsync(applicable, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < applicable.Count; i++)
+        {
+            LogOutcome(logger, applicable[i].EventId, "RiskSignalsDetected", results[i].Outcome, results[i].CaseId, results[i].Reason);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{EventType} {EventId}: {Outcome} (case {CaseId}): {Reason}")]
