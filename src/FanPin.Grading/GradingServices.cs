@@ -6,6 +6,7 @@ using FanPin.Grading.Infrastructure.Hosting;
 using FanPin.Grading.Infrastructure.Redis;
 using FanPin.Grading.Infrastructure.WarningLog;
 using FanPin.Grading.Messaging;
+using FanPin.Messaging.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using FanPin.ServiceDefaults.HealthChecks;
@@ -43,13 +44,7 @@ public static class GradingServices
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddApplicationServices(builder.Configuration);
         // Warning events leave through the outbox (relay → bus and fanpin.events); inputs come in through idempotent consumers.
-        builder.AddFanPinMessaging<GradingDbContext>(ServiceName, m => m
-            .AddBatchConsumer<RiskSignalsDetectedConsumer>()
-            .AddBatchConsumer<HouseholdRegisteredConsumer>()
-            .AddConsumer<HouseholdChangedConsumer>()
-            .AddConsumer<MemberChangedConsumer>()
-            .AddConsumer<HouseholdIdentifiedConsumer>()
-            .AddConsumer<RiskEliminatedConsumer>());
+        builder.AddFanPinMessaging<GradingDbContext>(ServiceName, m => m.AddGradingConsumers());
         var checks = builder.Services.AddHealthChecks()
             .AddPostgres(builder.Configuration.GetConnectionString(DatabaseName)!)
             .AddRabbitMq(builder.Configuration.GetConnectionString(MessagingHostingExtensions.ConnectionName)!);
@@ -58,6 +53,23 @@ public static class GradingServices
             checks.AddRedis();
         }
         return builder;
+    }
+
+    /// <summary>
+    /// Grading's consumers, as the host registers them: the high-volume ones (monitoring's evaluations, the registry's
+    /// registrations and changes) in set-based batches, the rest one message per transaction. Public so that tests
+    /// run the same registration on an in-memory bus.
+    /// </summary>
+    public static FanPinMessagingBuilder AddGradingConsumers(this FanPinMessagingBuilder messaging)
+    {
+        ArgumentNullException.ThrowIfNull(messaging);
+        return messaging
+            .AddBatchConsumer<RiskSignalsDetectedConsumer>()
+            .AddBatchConsumer<HouseholdRegisteredConsumer>()
+            .AddBatchConsumer<HouseholdChangedConsumer>()
+            .AddConsumer<MemberChangedConsumer>()
+            .AddConsumer<HouseholdIdentifiedConsumer>()
+            .AddConsumer<RiskEliminatedConsumer>();
     }
 
     /// <summary>Adds grading's services. Use cases are plain scoped classes (namespace <c>FanPin.Grading.Application.*</c>).</summary>

@@ -28,10 +28,10 @@ public sealed class RiskSignalsDetectedConsumer(GradingDbContext db, ApplyRiskSi
 }
 
 /// <summary>
-/// The registry's <see cref="HouseholdRegistered"/> → <see cref="ApplyHouseholdFacts"/>, in batches: an import
-/// announces up to 100,000 households at once, and one transaction per batch (one inbox statement, one commit)
-/// instead of one per household keeps up with it. Households are applied in id order, so two concurrent batches
-/// lock rows in the same order.
+/// The registry's <see cref="HouseholdRegistered"/> → <see cref="ApplyHouseholdFacts.ApplyBatchAsync"/>, in batches: an
+/// import announces up to 100,000 households at once, and one set-based transaction per batch (one inbox statement,
+/// one lock statement, one save) instead of one per household keeps up with it. The newest snapshot of each
+/// household is applied; rows are locked in household id order, so two concurrent batches never deadlock.
 /// </summary>
 public sealed class HouseholdRegisteredConsumer(GradingDbContext db, ApplyHouseholdFacts useCase)
     : IdempotentBatchConsumer<HouseholdRegistered, GradingDbContext>(db)
@@ -40,25 +40,29 @@ public sealed class HouseholdRegisteredConsumer(GradingDbContext db, ApplyHouseh
     protected override string ConsumerName => "grading.HouseholdRegistered";
 
     /// <inheritdoc />
-    protected override async Task HandleBatchAsync(IReadOnlyList<HouseholdRegistered> messages, ConsumeContext<Batch<HouseholdRegistered>> context, CancellationToken cancellationToken)
-    {
-        foreach (var message in messages.OrderBy(m => m.HouseholdId).ThenBy(m => m.Household?.Version))
-        {
-            await useCase.ApplyAsync(InputMapping.FactsOf(message, message.Household), cancellationToken).ConfigureAwait(false);
-        }
-    }
+    protected override Task HandleBatchAsync(IReadOnlyList<HouseholdRegistered> messages, ConsumeContext<Batch<HouseholdRegistered>> context,
+        CancellationToken cancellationToken) =>
+        useCase.ApplyBatchAsync(messages.Select(m => InputMapping.FactsOf(m, m.Household)).ToList(), cancellationToken);
 }
 
-/// <summary>The registry's <see cref="HouseholdChanged"/> (its snapshot) → <see cref="ApplyHouseholdFacts"/>; older versions than the applied one are ignored.</summary>
+/// <summary>
+/// The registry's <see cref="HouseholdChanged"/> (its snapshot) → <see cref="ApplyHouseholdFacts.ApplyBatchAsync"/>, in
+/// batches, as <see cref="HouseholdRegisteredConsumer"/>: under load one transaction per event locked each household's
+/// facts row on its own and contended with the signal batches for the same rows; one set-based transaction per batch
+/// takes them once, in id order. Of several snapshots of one household only the newest (by the registry's version)
+/// is applied; one older than the applied one changes nothing. A message grading cannot read fails its whole batch
+/// (error queue, replayable once grading reads it).
+/// </summary>
 public sealed class HouseholdChangedConsumer(GradingDbContext db, ApplyHouseholdFacts useCase)
-    : IdempotentConsumer<HouseholdChanged, GradingDbContext>(db)
+    : IdempotentBatchConsumer<HouseholdChanged, GradingDbContext>(db)
 {
     /// <inheritdoc />
     protected override string ConsumerName => "grading.HouseholdChanged";
 
     /// <inheritdoc />
-    protected override Task HandleAsync(HouseholdChanged message, ConsumeContext<HouseholdChanged> context, CancellationToken cancellationToken) =>
-        useCase.ApplyAsync(InputMapping.FactsOf(message, message.Household), cancellationToken);
+    protected override Task HandleBatchAsync(IReadOnlyList<HouseholdChanged> messages, ConsumeContext<Batch<HouseholdChanged>> context,
+        CancellationToken cancellationToken) =>
+        useCase.ApplyBatchAsync(messages.Select(m => InputMapping.FactsOf(m, m.Household)).ToList(), cancellationToken);
 }
 
 /// <summary>The registry's <see cref="MemberChanged"/> (its household snapshot: members' labour) → <see cref="ApplyHouseholdFacts"/>.</summary>

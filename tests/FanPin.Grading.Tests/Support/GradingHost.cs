@@ -53,8 +53,14 @@ public class GradingHost : IAsyncLifetime
         services.AddLogging();
         services.AddSingleton<TimeProvider>(Clock);
         services.AddApplicationServices(configuration);
+        ConfigureServices(services);
         _services = services.BuildServiceProvider();
         await _services.MigrateGradingDatabaseAsync();
+    }
+
+    /// <summary>What a derived host adds to grading's services (an in-memory bus, say).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
     }
 
     /// <inheritdoc />

@@ -63,7 +63,11 @@ public sealed record HouseholdStatusChanged(
     MonitoringType? MonitoringType = null,
     IReadOnlyList<RiskType>? RiskTypes = null);
 
-/// <summary>Stores the registry's facts about a household and re-grades it (one transaction).</summary>
+/// <summary>
+/// Stores the registry's facts about a household and re-grades it (one transaction), or about many households at
+/// once (<see cref="ApplyBatchAsync"/>: what the HouseholdRegistered and HouseholdChanged consumers do with a batch of
+/// events).
+/// </summary>
 public sealed class ApplyHouseholdFacts(GradingDbContext db, HouseholdRegrader regrader, GradeProjector projector)
 {
     /// <summary>Runs the use case in a transaction of its own.</summary>
@@ -79,33 +83,73 @@ public sealed class ApplyHouseholdFacts(GradingDbContext db, HouseholdRegrader r
 
     /// <summary>
     /// The same inside the caller's open transaction (a consumer's, with its inbox row): saves, and projects the
-    /// grade to Redis after the caller commits.
+    /// grade to Redis after the caller commits. A batch of one, so one household and a batch follow the same rules.
     /// </summary>
     public async Task<ApplyFactsResult> ApplyAsync(HouseholdFactsChanged input, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var region = Validate(input);
-        var facts = await regrader.LockOrCreateAsync(input.HouseholdId, region, ct).ConfigureAwait(false);
-        if (facts.IsStaleRegistrySnapshot(input.RegistryVersion, input.OccurredAt))
+        return (await ApplyNewestAsync([input], ct).ConfigureAwait(false))[input.HouseholdId];
+    }
+
+    /// <summary>A batch of snapshots (<see cref="ApplyBatchAsync"/>) in a transaction of its own.</summary>
+    public async Task<IReadOnlyDictionary<Guid, ApplyFactsResult>> HandleBatchAsync(IReadOnlyList<HouseholdFactsChanged> inputs, CancellationToken ct = default)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var results = await ApplyBatchAsync(inputs, ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return results;
+    }
+
+    /// <summary>
+    /// A batch of snapshots inside the caller's open transaction (the batch consumer's, with its inbox rows), set-
+    /// based, so that an import or a burst of changes costs one lock statement, one grading pass and one save rather
+    /// than one transaction per event: every input is checked first (one bad input refuses the batch, and nothing is
+    /// written); the households' facts rows are locked in id order in one statement; of several snapshots of one
+    /// household only the newest is applied — the one the per-message path would have applied last, by
+    /// <see cref="HouseholdFacts.IsStaleRegistrySnapshot"/> in delivery order — since the older ones would only add
+    /// grade steps the newest undoes; the households are graded with one policy look-up and one query for their open
+    /// warnings, and saved once. Grades are projected to Redis after the caller commits. Returns each household's
+    /// result (<see cref="ApplyFactsResult.Applied"/> false when every snapshot of it was older than the applied one).
+    /// </summary>
+    public Task<IReadOnlyDictionary<Guid, ApplyFactsResult>> ApplyBatchAsync(IReadOnlyList<HouseholdFactsChanged> inputs, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return ApplyNewestAsync(inputs, ct);
+    }
+
+    /// <summary>The one path of both: the newest snapshot per household applied, one result per household.</summary>
+    private async Task<IReadOnlyDictionary<Guid, ApplyFactsResult>> ApplyNewestAsync(IReadOnlyList<HouseholdFactsChanged> inputs, CancellationToken ct)
+    {
+        var regions = inputs.Select(Validate).ToList();
+        // Delivery order within a household (GroupBy keeps it): the order the per-message path would have seen them in.
+        var households = inputs.Zip(regions).GroupBy(p => p.First.HouseholdId).OrderBy(g => g.Key).ToList();
+        var locked = await regrader.LockOrCreateAsync(households.Select(g => (g.Key, g.First().Second)).ToList(), ct).ConfigureAwait(false);
+        var applied = new List<HouseholdFacts>(households.Count);
+        foreach (var household in households)
         {
-            return new ApplyFactsResult(false, facts.Grade, facts.Grade, facts.OpenWarningId, facts.GradeRuleId);
+            var facts = locked[household.Key];
+            // The per-message path's ordering, step by step: each snapshot not older than the last one kept moves the
+            // row's version and time on, so the next is compared with it; the last one kept is the newest.
+            (HouseholdFactsChanged Input, RegionCode Region)? newest = null;
+            foreach (var (input, region) in household)
+            {
+                if (!facts.IsStaleRegistrySnapshot(input.RegistryVersion, input.OccurredAt))
+                {
+                    facts.RegistryVersion = input.RegistryVersion ?? facts.RegistryVersion;
+                    facts.RegistryAsOf = input.OccurredAt.ToUniversalTime();
+                    newest = (input, region);
+                }
+            }
+            if (newest is { } kept)
+            {
+                Replace(facts, kept.Input, kept.Region);
+                applied.Add(facts);
+            }
         }
-        var labour = LabourProfile.Of(input.MemberLabourAbilities);
-        facts.RegionCode = region.Value;
-        facts.Province = region.Value[..2];
-        facts.Category = input.Category;
-        facts.Status = input.Status;
-        facts.MonitoringType = input.MonitoringType;
-        facts.RiskTypeMask = RiskTypeSet.ToMask(input.RiskTypes);
-        facts.Dissolved = input.Dissolved;
-        facts.MembersFull = labour.Full;
-        facts.MembersPartial = labour.Partial;
-        facts.MembersLost = labour.Lost;
-        facts.MembersNone = labour.None;
-        facts.RegistryVersion = input.RegistryVersion ?? facts.RegistryVersion;
-        facts.RegistryAsOf = input.OccurredAt.ToUniversalTime();
-        facts.UpdatedAt = input.OccurredAt.ToUniversalTime();
-        return await RegradeAsync(facts, ct).ConfigureAwait(false);
+        var outcomes = await RegradeAndSaveAsync(applied, ct).ConfigureAwait(false);
+        return households.Select(g => locked[g.Key]).ToDictionary(f => f.HouseholdId, f => outcomes.TryGetValue(f.HouseholdId, out var outcome)
+            ? new ApplyFactsResult(true, outcome.From, outcome.To, f.OpenWarningId, f.GradeRuleId)
+            : new ApplyFactsResult(false, f.Grade, f.Grade, f.OpenWarningId, f.GradeRuleId));
     }
 
     /// <summary>Applies a part of the registry's facts inside the caller's open transaction (see <see cref="HouseholdStatusChanged"/>).</summary>
@@ -129,19 +173,43 @@ public sealed class ApplyHouseholdFacts(GradingDbContext db, HouseholdRegrader r
         }
         facts.RegistryAsOf = input.OccurredAt.ToUniversalTime();
         facts.UpdatedAt = input.OccurredAt.ToUniversalTime();
-        return await RegradeAsync(facts, ct).ConfigureAwait(false);
+        var outcome = (await RegradeAndSaveAsync([facts], ct).ConfigureAwait(false))[facts.HouseholdId];
+        return new ApplyFactsResult(true, outcome.From, outcome.To, facts.OpenWarningId, facts.GradeRuleId);
     }
 
-    private async Task<ApplyFactsResult> RegradeAsync(HouseholdFacts facts, CancellationToken ct)
+    /// <summary>The snapshot's facts (its version and time are already on the row, set while finding the newest).</summary>
+    private static void Replace(HouseholdFacts facts, HouseholdFactsChanged input, RegionCode region)
     {
-        var outcome = await regrader.RegradeAsync(facts, GradeCause.HouseholdFacts, ct).ConfigureAwait(false);
+        var labour = LabourProfile.Of(input.MemberLabourAbilities);
+        facts.RegionCode = region.Value;
+        facts.Province = region.Value[..2];
+        facts.Category = input.Category;
+        facts.Status = input.Status;
+        facts.MonitoringType = input.MonitoringType;
+        facts.RiskTypeMask = RiskTypeSet.ToMask(input.RiskTypes);
+        facts.Dissolved = input.Dissolved;
+        facts.MembersFull = labour.Full;
+        facts.MembersPartial = labour.Partial;
+        facts.MembersLost = labour.Lost;
+        facts.MembersNone = labour.None;
+        facts.UpdatedAt = input.OccurredAt.ToUniversalTime();
+    }
+
+    /// <summary>
+    /// Grades the changed (locked) households in one pass, saves once, and projects the grades that moved to Redis
+    /// after the caller commits; the outcomes by household.
+    /// </summary>
+    private async Task<Dictionary<Guid, RegradeOutcome>> RegradeAndSaveAsync(IReadOnlyList<HouseholdFacts> applied, CancellationToken ct)
+    {
+        var outcomes = (await regrader.RegradeAsync(applied, GradeCause.HouseholdFacts, ct).ConfigureAwait(false))
+            .Select((outcome, i) => (Facts: applied[i], Outcome: outcome)).ToDictionary(p => p.Facts.HouseholdId, p => p.Outcome);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        if (outcome.Changed)
+        var changes = applied.Where(f => outcomes[f.HouseholdId].Changed).Select(GradeProjectionChange.Of).ToList();
+        if (changes.Count > 0)
         {
-            var change = GradeProjectionChange.Of(facts);
-            db.AfterCommit(token => projector.ProjectAsync([change], token));
+            db.AfterCommit(token => projector.ProjectAsync(changes, token));
         }
-        return new ApplyFactsResult(true, outcome.From, outcome.To, facts.OpenWarningId, facts.GradeRuleId);
+        return outcomes;
     }
 
     private static RegionCode Validate(HouseholdFactsChanged input)
