@@ -77,18 +77,9 @@ internal sealed class FeedMerge(MonitoringDbContext db, NpgsqlConnection connect
         }
     }
 
-    /// <summary>
-    /// From this many staged rows the temporary tables are analysed before they are joined. A large feed needs the
-    /// statistics (hash joins instead of nested loops over a million rows); for a small one the planner's estimate
-    /// from the table's size serves, and ANALYZE's catalog writes would cost more than the merge (a steady stream
-    /// of 50-row feeds spent about half of PostgreSQL's CPU on temporary-table bookkeeping).
-    /// </summary>
-    public const long AnalyzeFromRows = 1_000;
-
     /// <summary>Merges the staged rows of feed <paramref name="feedKey"/>.</summary>
-    /// <param name="stagedRows">How many rows were staged (the COPY's count).</param>
     /// <param name="heldUntil">For a back-fill feed: the households it touches are not evaluated before then (or the back-fill's end).</param>
-    public async Task<MergeOutcome> MergeAsync(long feedKey, long stagedRows, bool firstImport, string feedId, string department, string scopePrefix, DateTimeOffset now,
+    public async Task<MergeOutcome> MergeAsync(long feedKey, bool firstImport, string feedId, string department, string scopePrefix, DateTimeOffset now,
         string importedBy, DateTimeOffset? heldUntil, IProgress<int>? step, CancellationToken ct)
     {
         NpgsqlParameter[] P() =>
@@ -103,8 +94,7 @@ internal sealed class FeedMerge(MonitoringDbContext db, NpgsqlConnection connect
         ];
         // Sorts, hashes and window functions over a million rows stay in memory (the default 4 MB spills to disk);
         // LOCAL: only for this transaction.
-        var analyze = stagedRows >= AnalyzeFromRows;
-        await Sql.ExecuteAsync(db, connection, analyze ? "SET LOCAL work_mem = '256MB'; ANALYZE feed_stage" : "SET LOCAL work_mem = '256MB'", ct).ConfigureAwait(false);
+        await Sql.ExecuteAsync(db, connection, "SET LOCAL work_mem = '256MB'; ANALYZE feed_stage", ct).ConfigureAwait(false);
 
         // Rows not imported before under this feed id: all of them on a first import; on a re-import only these are
         // matched and applied, so sending a feed again costs little more than reading it.
@@ -112,11 +102,11 @@ internal sealed class FeedMerge(MonitoringDbContext db, NpgsqlConnection connect
         if (!firstImport)
         {
             fresh = "feed_fresh";
-            await Sql.ExecuteAsync(db, connection, $"""
+            await Sql.ExecuteAsync(db, connection, """
                 CREATE TEMP TABLE feed_fresh ON COMMIT DROP AS
                 SELECT s.* FROM feed_stage s
                 WHERE NOT EXISTS (SELECT 1 FROM feed_rows r WHERE r.feed_key = @feed AND r.row_number = s.row_number);
-                {(analyze ? "ANALYZE feed_fresh;" : "")}
+                ANALYZE feed_fresh;
                 """, ct, P()).ConfigureAwait(false);
         }
 
@@ -173,10 +163,7 @@ internal sealed class FeedMerge(MonitoringDbContext db, NpgsqlConnection connect
             LEFT JOIN feed_match m ON m.seq = k.seq
             LEFT JOIN known_households h ON h.id = m.household_id
             """, ct, P()).ConfigureAwait(false);
-        if (analyze)
-        {
-            await Sql.ExecuteAsync(db, connection, "ANALYZE feed_work", ct).ConfigureAwait(false);
-        }
+        await Sql.ExecuteAsync(db, connection, "ANALYZE feed_work", ct).ConfigureAwait(false);
         step?.Report(2);
 
         // Amounts: a row whose key (household, category, month, department, person, reference) has a current

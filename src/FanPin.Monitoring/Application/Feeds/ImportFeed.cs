@@ -180,7 +180,6 @@ public sealed class ImportFeed(MonitoringDbContext db, MonitoringClock clock, Mo
         var repeated = new List<RowRejection>();
         var seen = new HashSet<int>();
         var received = 0;
-        ulong staged;
         progress?.Report(new ImportProgress(FeedImportPhase.Receiving, 0));
         using var hashing = hasher.CreateSession();
         await using (var writer = await merge.BeginStagingAsync(ct).ConfigureAwait(false))
@@ -207,14 +206,14 @@ public sealed class ImportFeed(MonitoringDbContext db, MonitoringClock clock, Mo
                     progress?.Report(new ImportProgress(FeedImportPhase.Receiving, received));
                 }
             }
-            staged = await writer.CompleteAsync(ct).ConfigureAwait(false);
+            await writer.CompleteAsync(ct).ConfigureAwait(false);
         }
         progress?.Report(new ImportProgress(FeedImportPhase.Matching, received));
 
         IProgress<int>? steps = progress is null
             ? null
             : new StepProgress(s => progress.Report(new ImportProgress(s < 2 ? FeedImportPhase.Matching : FeedImportPhase.Applying, received, s)));
-        var outcome = await merge.MergeAsync(feed.Key, (long)staged, firstImport, feedId, request.Department, scope.Value, now, caller.Subject,
+        var outcome = await merge.MergeAsync(feed.Key, firstImport, feedId, request.Department, scope.Value, now, caller.Subject,
             request.Backfill ? now + workers.BackfillHold : null, steps, ct).ConfigureAwait(false);
 
         feed.RowCount += outcome.Fresh;
