@@ -1,16 +1,14 @@
-using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using FanPin.IntegrationEvents;
 using FanPin.Messaging;
-using FanPin.Messaging.Diagnostics;
 using FanPin.Messaging.Hosting;
 using FanPin.Registry.Application.Identification;
 using FanPin.Registry.Application.Signals;
 using FanPin.Registry.Domain;
 using FanPin.Registry.Infrastructure;
 using FanPin.Registry.Messaging;
+using FanPin.Testing;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -313,9 +311,9 @@ public class SignalBatchTests(RegistryFixture fx) : IClassFixture<RegistryFixtur
     {
         private readonly ServiceProvider _services;
         private readonly ITestHarness _harness;
-        private readonly DeliveryCounter _deliveries;
+        private readonly InboxCounter _deliveries;
 
-        private ConsumerHost(ServiceProvider services, ITestHarness harness, DeliveryCounter deliveries) =>
+        private ConsumerHost(ServiceProvider services, ITestHarness harness, InboxCounter deliveries) =>
             (_services, _harness, _deliveries) = (services, harness, deliveries);
 
         public long Processed => _deliveries.Processed;
@@ -342,7 +340,7 @@ public class SignalBatchTests(RegistryFixture fx) : IClassFixture<RegistryFixtur
                 });
             });
             var provider = services.BuildServiceProvider(validateScopes: true);
-            var deliveries = new DeliveryCounter(prefix + "risk-signals-detected");
+            var deliveries = InboxCounter.ForEndpoint(prefix + "risk-signals-detected");
             var harness = provider.GetRequiredService<ITestHarness>();
             await harness.Start();
             return new ConsumerHost(provider, harness, deliveries);
@@ -370,42 +368,6 @@ public class SignalBatchTests(RegistryFixture fx) : IClassFixture<RegistryFixtur
             await _harness.Stop();
             await _services.DisposeAsync();
         }
-    }
-
-    /// <summary>The inbox metrics of one endpoint (tests run in parallel, and other hosts consume the same events).</summary>
-    private sealed class DeliveryCounter : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly ConcurrentDictionary<string, long> _counts = new();
-
-        public DeliveryCounter(string endpoint)
-        {
-            _ = MessagingMetrics.Processed;
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == MessagingMetrics.MeterName && (instrument == MessagingMetrics.Processed || instrument == MessagingMetrics.Duplicates))
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-            {
-                foreach (var tag in tags)
-                {
-                    if (tag.Key == "endpoint" && Equals(tag.Value, endpoint))
-                    {
-                        _counts.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value);
-                    }
-                }
-            });
-            _listener.Start();
-        }
-
-        public long Processed => _counts.GetValueOrDefault(MessagingMetrics.Processed.Name);
-
-        public long Duplicates => _counts.GetValueOrDefault(MessagingMetrics.Duplicates.Name);
-
-        public void Dispose() => _listener.Dispose();
     }
 
     /// <summary>Counts the consumer's saves; optionally fails the first as a lost race does (a concurrency conflict).</summary>

@@ -12,6 +12,17 @@ public sealed class InboxCounter : IDisposable
 
     /// <summary>Starts counting for <paramref name="consumer"/>.</summary>
     public InboxCounter(string consumer)
+        : this("consumer", consumer)
+    {
+    }
+
+    /// <summary>
+    /// Starts counting for the receive endpoint (queue) <paramref name="endpoint"/>: where tests run in parallel and
+    /// other hosts consume the same events under the same consumer name.
+    /// </summary>
+    public static InboxCounter ForEndpoint(string endpoint) => new("endpoint", endpoint);
+
+    private InboxCounter(string tagKey, string tagValue)
     {
         // Initialize the meter's instruments first: the publish callback below compares with them, and would see
         // nulls if the instruments were created (inside the static initializer) after the listener started.
@@ -27,7 +38,7 @@ public sealed class InboxCounter : IDisposable
         {
             foreach (var tag in tags)
             {
-                if (tag.Key == "consumer" && Equals(tag.Value, consumer))
+                if (tag.Key == tagKey && Equals(tag.Value, tagValue))
                 {
                     _counts.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value);
                 }

@@ -79,7 +79,8 @@ public class MessagingTests(RegistryServer server)
             PolicyVersion = "00 v1",
             Signals = [new RiskSignal { Code = "MedicalCostAboveWarningLine", Inputs = new Dictionary<string, decimal> { ["medicalSelfPaid"] = 620_000 }, Thresholds = new Dictionary<string, decimal> { ["warningLine"] = 500_000 } }],
         };
-        using var metrics = new InboxCounter("registry.RiskSignalsDetected");
+        // By queue, not by consumer name: SignalBatchTests run the same consumer in this process at the same time.
+        using var metrics = InboxCounter.ForEndpoint("registry-risk-signals-detected");
         // One delivery after the other: the consumer takes batches, and MassTransit merges two deliveries with the same
         // message id (the event id, as the relay sends it) that fall into one batch before the inbox sees them.
         await PublishAsync(signal, times: 1);
