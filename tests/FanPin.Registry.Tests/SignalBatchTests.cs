@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Diagnostics;
 using FanPin.IntegrationEvents;
 using FanPin.Messaging;
 using FanPin.Messaging.Hosting;
@@ -229,7 +228,7 @@ public class SignalBatchTests(RegistryFixture fx) : IClassFixture<RegistryFixtur
 
         var signals = households.Select(h => Signal(h, Medical)).ToList();
         await consumer.PublishAsync(signals);
-        await WaitUntilAsync(async () => await fx.CountAsync(
+        await Eventually.UntilAsync(async () => await fx.CountAsync(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") > 0, "the batch to wait for the household's row");
         await cadre.CommitAsync();
         await consumer.WaitForDeliveriesAsync(3);
@@ -285,20 +284,6 @@ public class SignalBatchTests(RegistryFixture fx) : IClassFixture<RegistryFixtur
         await using var command = new NpgsqlCommand("SELECT status FROM households WHERE id = @h", connection);
         command.Parameters.AddWithValue("h", household);
         return (string)(await command.ExecuteScalarAsync())!;
-    }
-
-    /// <summary>Waits for a condition the system reaches asynchronously; the bound only ends a hung test, it is not asserted.</summary>
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (watch.Elapsed > TimeSpan.FromSeconds(60))
-            {
-                throw new TimeoutException($"gave up waiting for {what}");
-            }
-            await Task.Delay(50);
-        }
     }
 
     /// <summary>
@@ -360,7 +345,7 @@ public class SignalBatchTests(RegistryFixture fx) : IClassFixture<RegistryFixtur
 
         /// <summary>Waits until the consumer has acknowledged <paramref name="total"/> deliveries since it started (processed or duplicates).</summary>
         public Task WaitForDeliveriesAsync(long total) =>
-            WaitUntilAsync(() => Task.FromResult(_deliveries.Processed + _deliveries.Duplicates >= total), $"{total} deliveries acknowledged");
+            Eventually.UntilAsync(() => Task.FromResult(_deliveries.Processed + _deliveries.Duplicates >= total), $"{total} deliveries acknowledged");
 
         public async ValueTask DisposeAsync()
         {

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Text;
@@ -41,7 +40,7 @@ public class MessagingTests(RegistryServer server)
         var household = Guid.Parse(created.Id);
 
         // The relay marks a row published once the broker confirmed it (routed to every bound queue).
-        await Eventually(async () => await server.CountAsync(
+        await Eventually.UntilAsync(async () => await server.CountAsync(
             TestDatabase.EventCount("HouseholdRegistered") + " AND o.published_at IS NOT NULL", ("h", household)) == 1, "HouseholdRegistered published");
 
         var received = new List<HouseholdRegistered>();
@@ -84,10 +83,10 @@ public class MessagingTests(RegistryServer server)
         // One delivery after the other: the consumer takes batches, and MassTransit merges two deliveries with the same
         // message id (the event id, as the relay sends it) that fall into one batch before the inbox sees them.
         await PublishAsync(signal, times: 1);
-        await Eventually(() => Task.FromResult(metrics.Processed == 1), "the first delivery processed");
+        await Eventually.UntilAsync(() => Task.FromResult(metrics.Processed == 1), "the first delivery processed");
         await PublishAsync(signal, times: 1);
 
-        await Eventually(() => Task.FromResult(metrics.Processed == 1 && metrics.Duplicates == 1), "one delivery processed and one acknowledged as a duplicate");
+        await Eventually.UntilAsync(() => Task.FromResult(metrics.Processed == 1 && metrics.Duplicates == 1), "one delivery processed and one acknowledged as a duplicate");
         Assert.Equal(1, await server.CountAsync("SELECT count(*) FROM identification_cases WHERE household_id = @h", ("h", household)));
         Assert.Equal(1, await server.CountAsync(
             "SELECT count(*) FROM identification_cases WHERE household_id = @h AND source = 'SystemSignal' AND source_reference = @r", ("h", household), ("r", signal.EventId.ToString("D"))));
@@ -128,7 +127,7 @@ public class MessagingTests(RegistryServer server)
         using var metrics = new InboxCounter("registry.RiskEliminationProposed");
         await PublishTwiceAsync(proposal);
 
-        await Eventually(() => Task.FromResult(metrics.Processed == 1 && metrics.Duplicates == 1), "one delivery processed and one acknowledged as a duplicate");
+        await Eventually.UntilAsync(() => Task.FromResult(metrics.Processed == 1 && metrics.Duplicates == 1), "one delivery processed and one acknowledged as a duplicate");
         Assert.Equal(1, await server.CountAsync(
             "SELECT count(*) FROM closing_cases WHERE household_id = @h AND source = 'SystemProposal' AND source_reference = @r",
             ("h", Guid.Parse(household)), ("r", proposal.EventId.ToString("D"))));
@@ -145,20 +144,6 @@ public class MessagingTests(RegistryServer server)
         for (var i = 0; i < times; i++)
         {
             await bus.Publish(message, context => context.MessageId = message.EventId);
-        }
-    }
-
-    /// <summary>Waits for a condition the system reaches asynchronously; the bound only ends a hung test, it is not asserted.</summary>
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (watch.Elapsed > TimeSpan.FromSeconds(90))
-            {
-                throw new TimeoutException($"gave up waiting for {what}");
-            }
-            await Task.Delay(100);
         }
     }
 }
