@@ -4,6 +4,7 @@ using FanPin.Messaging.PublicEvents;
 using FanPin.Messaging.Serialization;
 using FanPin.Messaging.Tests.Support;
 using FanPin.Messaging.TestHost;
+using FanPin.Testing;
 using Microsoft.Extensions.Hosting;
 
 namespace FanPin.Messaging.Tests;

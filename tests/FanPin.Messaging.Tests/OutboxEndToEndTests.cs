@@ -3,6 +3,7 @@ using FanPin.Messaging.Diagnostics;
 using FanPin.Messaging.Tests.Support;
 using FanPin.Messaging.TestHost;
 using FanPin.Messaging.TestHost.Consumers;
+using FanPin.Testing;
 using Microsoft.Extensions.Hosting;
 
 namespace FanPin.Messaging.Tests;

@@ -3,6 +3,7 @@ using FanPin.IntegrationEvents;
 using FanPin.Messaging.Outbox;
 using FanPin.Messaging.Tests.Support;
 using FanPin.Messaging.TestHost;
+using FanPin.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -228,7 +228,7 @@ public class SignalBatchTests(RegistryFixture fx) : IClassFixture<RegistryFixtur
 
         var signals = households.Select(h => Signal(h, Medical)).ToList();
         await consumer.PublishAsync(signals);
-        await Eventually.UntilAsync(async () => await fx.CountAsync(
+        await Eventually.WaitAsync(async () => await fx.CountAsync(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") > 0, "the batch to wait for the household's row");
         await cadre.CommitAsync();
         await consumer.WaitForDeliveriesAsync(3);
@@ -345,7 +345,7 @@ public class SignalBatchTests(RegistryFixture fx) : IClassFixture<RegistryFixtur
 
         /// <summary>Waits until the consumer has acknowledged <paramref name="total"/> deliveries since it started (processed or duplicates).</summary>
         public Task WaitForDeliveriesAsync(long total) =>
-            Eventually.UntilAsync(() => Task.FromResult(_deliveries.Processed + _deliveries.Duplicates >= total), $"{total} deliveries acknowledged");
+            Eventually.WaitAsync(() => Task.FromResult(_deliveries.Processed + _deliveries.Duplicates >= total), $"{total} deliveries acknowledged");
 
         public async ValueTask DisposeAsync()
         {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
+using FanPin.Testing;
 
 namespace FanPin.Messaging.Tests.Support;
 

@@ -40,7 +40,7 @@ public class MessagingTests(RegistryServer server)
         var household = Guid.Parse(created.Id);
 
         // The relay marks a row published once the broker confirmed it (routed to every bound queue).
-        await Eventually.UntilAsync(async () => await server.CountAsync(
+        await Eventually.WaitAsync(async () => await server.CountAsync(
             TestDatabase.EventCount("HouseholdRegistered") + " AND o.published_at IS NOT NULL", ("h", household)) == 1, "HouseholdRegistered published");
 
         var received = new List<HouseholdRegistered>();
@@ -83,10 +83,10 @@ public class MessagingTests(RegistryServer server)
         // One delivery after the other: the consumer takes batches, and MassTransit merges two deliveries with the same
         // message id (the event id, as the relay sends it) that fall into one batch before the inbox sees them.
         await PublishAsync(signal, times: 1);
-        await Eventually.UntilAsync(() => Task.FromResult(metrics.Processed == 1), "the first delivery processed");
+        await Eventually.WaitAsync(() => Task.FromResult(metrics.Processed == 1), "the first delivery processed");
         await PublishAsync(signal, times: 1);
 
-        await Eventually.UntilAsync(() => Task.FromResult(metrics.Processed == 1 && metrics.Duplicates == 1), "one delivery processed and one acknowledged as a duplicate");
+        await Eventually.WaitAsync(() => Task.FromResult(metrics.Processed == 1 && metrics.Duplicates == 1), "one delivery processed and one acknowledged as a duplicate");
         Assert.Equal(1, await server.CountAsync("SELECT count(*) FROM identification_cases WHERE household_id = @h", ("h", household)));
         Assert.Equal(1, await server.CountAsync(
             "SELECT count(*) FROM identification_cases WHERE household_id = @h AND source = 'SystemSignal' AND source_reference = @r", ("h", household), ("r", signal.EventId.ToString("D"))));
@@ -127,7 +127,7 @@ public class MessagingTests(RegistryServer server)
         using var metrics = new InboxCounter("registry.RiskEliminationProposed");
         await PublishTwiceAsync(proposal);
 
-        await Eventually.UntilAsync(() => Task.FromResult(metrics.Processed == 1 && metrics.Duplicates == 1), "one delivery processed and one acknowledged as a duplicate");
+        await Eventually.WaitAsync(() => Task.FromResult(metrics.Processed == 1 && metrics.Duplicates == 1), "one delivery processed and one acknowledged as a duplicate");
         Assert.Equal(1, await server.CountAsync(
             "SELECT count(*) FROM closing_cases WHERE household_id = @h AND source = 'SystemProposal' AND source_reference = @r",
             ("h", Guid.Parse(household)), ("r", proposal.EventId.ToString("D"))));
