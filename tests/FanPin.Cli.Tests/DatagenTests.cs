@@ -193,18 +193,9 @@ public sealed class SettingsTests
     public async Task A_bad_wait_for_monitoring_is_refused_before_anything_is_written()
     {
         var output = Path.Combine(Path.GetTempPath(), "fanpin-datagen-bad-" + Guid.NewGuid().ToString("N"));
-        var error = Console.Error;
-        using var captured = new StringWriter();
-        Console.SetError(captured);
-        try
-        {
-            Assert.Equal(2, await CliApp.RunAsync(["datagen", "--seed", "1", "--households", "10", "--output", output, "--wait-for-monitoring", "soon"]));
-        }
-        finally
-        {
-            Console.SetError(error);
-        }
-        Assert.Contains("--wait-for-monitoring takes whole seconds (0: do not wait)", captured.ToString(), StringComparison.Ordinal);
+        var errors = await StandardErrorOf(async () =>
+            Assert.Equal(2, await CliApp.RunAsync(["datagen", "--seed", "1", "--households", "10", "--output", output, "--wait-for-monitoring", "soon"])));
+        Assert.Contains("--wait-for-monitoring takes whole seconds (0: do not wait)", errors, StringComparison.Ordinal);
         Assert.False(Directory.Exists(output));
     }
 
@@ -212,22 +203,32 @@ public sealed class SettingsTests
     public async Task A_live_flag_given_a_value_is_refused_with_its_reason_before_anything_is_sent()
     {
         var output = Path.Combine(Path.GetTempPath(), "fanpin-datagen-live-" + Guid.NewGuid().ToString("N"));
+        var errors = await StandardErrorOf(async () =>
+        {
+            // DIR after --live is read as its value: refused, not taken for a live import of no folder.
+            Assert.Equal(2, await CliApp.RunAsync(["feeds", "import", "--monitoring", "http://127.0.0.1:1", "--token", "t", "--live", output]));
+            Assert.Equal(2, await CliApp.RunAsync(["datagen", "--seed", "1", "--households", "10", "--output", output, "--live", "yes"]));
+        });
+        Assert.Contains($"--live takes no value (got '{output}'; put DIR before the options)", errors, StringComparison.Ordinal);
+        Assert.Contains("--live takes no value (got 'yes'", errors, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output));
+    }
+
+    /// <summary>What <paramref name="run"/> wrote to standard error (where the CLI's usage errors go).</summary>
+    private static async Task<string> StandardErrorOf(Func<Task> run)
+    {
         var error = Console.Error;
         using var captured = new StringWriter();
         Console.SetError(captured);
         try
         {
-            // DIR after --live is read as its value: refused, not taken for a live import of no folder.
-            Assert.Equal(2, await CliApp.RunAsync(["feeds", "import", "--monitoring", "http://127.0.0.1:1", "--token", "t", "--live", output]));
-            Assert.Equal(2, await CliApp.RunAsync(["datagen", "--seed", "1", "--households", "10", "--output", output, "--live", "yes"]));
+            await run();
         }
         finally
         {
             Console.SetError(error);
         }
-        Assert.Contains($"--live takes no value (got '{output}'; put DIR before the options)", captured.ToString(), StringComparison.Ordinal);
-        Assert.Contains("--live takes no value (got 'yes'", captured.ToString(), StringComparison.Ordinal);
-        Assert.False(Directory.Exists(output));
+        return captured.ToString();
     }
 
     [Fact]
